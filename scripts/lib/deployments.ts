@@ -1,0 +1,56 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+/** The contracts a full deployment records. Later issues fill in the optional ones. */
+export interface DeployedContracts {
+  MSNToken: string;
+  VestingVault: string;
+  TestnetAirdrop: string;
+  EmissionMinter?: string;
+  MinerStaking?: string;
+  RewardsDistributor?: string;
+}
+
+/**
+ * `deployments/<network>.json`: what the deploy script wrote, read by the Hardhat tasks, the oracle,
+ * the fork suite and the web app. See docs/DEPLOYMENTS.md for every field.
+ */
+export interface DeploymentRecord {
+  network: string;
+  chainId: number;
+  deployer: string;
+  /** The block of the first deployment transaction: indexers start reading events here. */
+  deploymentBlock: number;
+  deployedAt: string;
+  /** keccak256 of the canonical JSON of the allocation config that was deployed. */
+  configHash: string;
+  configFile: string;
+  contracts: DeployedContracts;
+  /** Governance, guardian, treasuries and any other roles, by name. */
+  roles: Record<string, string>;
+  /** Deploy-time parameters (epoch length, genesis time, windows, thresholds...), as strings or numbers. */
+  params: Record<string, string | number>;
+}
+
+export const DEPLOYMENTS_DIR = path.join(__dirname, "..", "..", "deployments");
+
+export function deploymentPath(network: string): string {
+  return path.join(DEPLOYMENTS_DIR, `${network}.json`);
+}
+
+export function readDeployment(network: string): DeploymentRecord {
+  const file = deploymentPath(network);
+  if (!existsSync(file)) {
+    throw new Error(
+      `no deployment for network "${network}": ${file} does not exist (run the deploy script first)`,
+    );
+  }
+  return JSON.parse(readFileSync(file, "utf8")) as DeploymentRecord;
+}
+
+export function writeDeployment(record: DeploymentRecord): string {
+  mkdirSync(DEPLOYMENTS_DIR, { recursive: true });
+  const file = deploymentPath(record.network);
+  writeFileSync(file, JSON.stringify(record, null, 2) + "\n");
+  return file;
+}
