@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { subtask, type HardhatUserConfig } from "hardhat/config";
 import {
@@ -37,8 +37,8 @@ subtask(TASK_TEST_GET_TEST_FILES, async (args: { testFiles: string[] }, _hre, ru
 
 // Every file in tasks/ registers its own Hardhat tasks (msn:*). Skipped while TypeChain
 // types do not exist yet, so that a clean clone can still run `hardhat compile`.
-if (!process.env.MSN_SKIP_TASKS) {
-  const tasksDir = path.join(__dirname, "tasks");
+const tasksDir = path.join(__dirname, "tasks");
+if (!process.env.MSN_SKIP_TASKS && existsSync(tasksDir)) {
   for (const file of readdirSync(tasksDir).sort()) {
     if (/\.ts$/.test(file) && !file.endsWith(".d.ts")) require(path.join(tasksDir, file));
   }
