@@ -202,7 +202,10 @@ interface IRewardsDistributor {
     /// @param cumulativeAmount The caller's cumulative amount in the leaf.
     /// @param proof The Merkle proof of the leaf.
     /// @return amount The amount claimed and staked.
-    function claimAndStake(uint256 cumulativeAmount, bytes32[] calldata proof) external returns (uint256 amount);
+    function claimAndStake(
+        uint256 cumulativeAmount,
+        bytes32[] calldata proof
+    ) external returns (uint256 amount);
 
     /// @notice Claims for `account` and stakes the payout for `account` in `STAKING`, authorised by `account`'s
     /// EIP-712 `ClaimAndStake(account, cumulativeAmount, nonce, deadline)` signature (ERC-1271 for contract

@@ -7,7 +7,6 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
@@ -15,6 +14,7 @@ import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet
 import {IEmissionMinter} from "../interfaces/IEmissionMinter.sol";
 import {IMinerStaking} from "../interfaces/IMinerStaking.sol";
 import {IRewardsDistributor} from "../interfaces/IRewardsDistributor.sol";
+import {LeanMerkleProof} from "../libraries/LeanMerkleProof.sol";
 
 /// @title RewardsDistributor
 /// @notice Cumulative Merkle rewards for MSN miners, with oracle-signed roots, a challenge window, a guardian
@@ -22,7 +22,8 @@ import {IRewardsDistributor} from "../interfaces/IRewardsDistributor.sol";
 /// @dev Gas layout of a claim: the current root is one storage slot read once; the previous root is read only
 /// when the proof does not match the current one; pausing moves the current root aside (`_parkedRoot`) and
 /// leaves zero in its place, so the happy path pays no separate `paused` read; the token and the staking
-/// contract are immutables; the only write is `claimed[account]`.
+/// contract are immutables; the proof is processed by LeanMerkleProof (OpenZeppelin's function, ~90 gas less
+/// per element); the only write is `claimed[account]`; no global claimed counter (see the funding warning).
 contract RewardsDistributor is IRewardsDistributor, AccessControl, EIP712, Nonces {
     using SafeERC20 for IERC20;
     using EnumerableSet for EnumerableSet.AddressSet;
@@ -38,11 +39,13 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, EIP712, Nonce
     /// @inheritdoc IRewardsDistributor
     uint256 public constant MAX_ORACLES = 64;
     /// @inheritdoc IRewardsDistributor
-    bytes32 public constant EPOCH_ROOT_TYPEHASH =
-        keccak256("EpochRoot(uint64 epoch,bytes32 root,uint256 total,bytes32 dataHash)");
+    bytes32 public constant EPOCH_ROOT_TYPEHASH = keccak256(
+        "EpochRoot(uint64 epoch,bytes32 root,uint256 total,bytes32 dataHash)"
+    );
     /// @inheritdoc IRewardsDistributor
-    bytes32 public constant CLAIM_AND_STAKE_TYPEHASH =
-        keccak256("ClaimAndStake(address account,uint256 cumulativeAmount,uint256 nonce,uint256 deadline)");
+    bytes32 public constant CLAIM_AND_STAKE_TYPEHASH = keccak256(
+        "ClaimAndStake(address account,uint256 cumulativeAmount,uint256 nonce,uint256 deadline)"
+    );
 
     IERC20 private immutable _TOKEN;
     IMinerStaking private immutable _STAKING;
@@ -153,7 +156,10 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, EIP712, Nonce
     }
 
     /// @inheritdoc IRewardsDistributor
-    function claimAndStake(uint256 cumulativeAmount, bytes32[] calldata proof) external returns (uint256 amount) {
+    function claimAndStake(
+        uint256 cumulativeAmount,
+        bytes32[] calldata proof
+    ) external returns (uint256 amount) {
         amount = _claimAndStake(msg.sender, cumulativeAmount, proof);
     }
 
@@ -332,11 +338,13 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, EIP712, Nonce
     /* VIEWS */
 
     /// @inheritdoc IRewardsDistributor
+    // solhint-disable-next-line func-name-mixedcase
     function TOKEN() external view returns (address) {
         return address(_TOKEN);
     }
 
     /// @inheritdoc IRewardsDistributor
+    // solhint-disable-next-line func-name-mixedcase
     function STAKING() external view returns (address) {
         return address(_STAKING);
     }
@@ -453,8 +461,9 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, EIP712, Nonce
     ) private returns (uint256 amount) {
         uint256 alreadyClaimed = claimed[account];
         if (cumulativeAmount <= alreadyClaimed) return 0;
-        bytes32 computed = _processProof(proof, _leaf(account, cumulativeAmount));
-        if (computed != root && computed != _previousRoot) revert RewardsInvalidProof(account, cumulativeAmount);
+        bytes32 computed = LeanMerkleProof.processProofCalldata(proof, _leaf(account, cumulativeAmount));
+        if (computed != root && computed != _previousRoot)
+            revert RewardsInvalidProof(account, cumulativeAmount);
         claimed[account] = cumulativeAmount;
         // Cannot underflow: cumulativeAmount > alreadyClaimed.
         unchecked {
@@ -482,29 +491,6 @@ contract RewardsDistributor is IRewardsDistributor, AccessControl, EIP712, Nonce
             mstore(0x20, cumulativeAmount)
             mstore(0x00, keccak256(0x00, 0x40))
             leaf := keccak256(0x00, 0x20)
-        }
-    }
-
-    /// @dev The root computed from `leaf` and a sorted-pair `proof`: the same result as OpenZeppelin's
-    /// `MerkleProof.processProofCalldata` (a property test checks them against each other), in a loop that hashes
-    /// in the scratch space, without a bounds check per element or an internal call per level.
-    function _processProof(bytes32[] calldata proof, bytes32 leaf) private pure returns (bytes32 computed) {
-        assembly ("memory-safe") {
-            computed := leaf
-            // The ABI decoder checked that proof.offset + 32 * proof.length lies within the calldata.
-            let end := add(proof.offset, shl(5, proof.length))
-            for {
-                let p := proof.offset
-            } lt(p, end) {
-                p := add(p, 0x20)
-            } {
-                let sibling := calldataload(p)
-                // Hashes.commutativeKeccak256: the smaller of the two goes first.
-                let swap := gt(computed, sibling)
-                mstore(shl(5, swap), computed)
-                mstore(shl(5, iszero(swap)), sibling)
-                computed := keccak256(0x00, 0x40)
-            }
         }
     }
 

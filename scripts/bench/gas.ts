@@ -152,6 +152,18 @@ async function benchSize(n: number): Promise<SizeResult> {
   const uniswap = await uniswapFactory.deploy(await token.getAddress(), treeRoot(uni));
   await uniswap.waitForDeployment();
   const oursAddr = await ours.getAddress();
+  // Funding as in production: one day of emission minted by the real EmissionMinter plus deposits through
+  // `fund`, so proposeRoot pays its real `funded()` read (an external totalMinted() call).
+  const minter = await ethers.deployContract("EmissionMinter", [
+    await token.getAddress(),
+    oursAddr,
+    (await time.latest()) + 1,
+    24 * 3600,
+  ]);
+  await (await token.setMinter(await minter.getAddress())).wait();
+  await (await ours.connect(admin).setEmissionMinter(await minter.getAddress())).wait();
+  await time.increase(24 * 3600);
+  await (await minter.mint()).wait();
   await (await token.approve(oursAddr, total2)).wait();
   await (await ours.fund(total2)).wait();
   await (await token.transfer(await uniswap.getAddress(), total1)).wait();

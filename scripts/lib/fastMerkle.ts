@@ -91,10 +91,7 @@ export async function buildTree(leaves: Buffer, n: number): Promise<FastTree> {
   for (let i = 0; i < n; i++) head[i] = leaves.readUInt32BE(i * 32);
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  order.sort(
-    (a, b) =>
-      head[a] - head[b] || leaves.compare(leaves, b * 32, b * 32 + 32, a * 32, a * 32 + 32),
-  );
+  order.sort((a, b) => head[a] - head[b] || leaves.compare(leaves, b * 32, b * 32 + 32, a * 32, a * 32 + 32));
   const sortedPosition = new Uint32Array(n);
   const total = 2 * n - 1;
   const nodes = Buffer.allocUnsafe(total * 32);
