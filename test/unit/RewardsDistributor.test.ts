@@ -1089,7 +1089,11 @@ describe("RewardsDistributor", () => {
         const tree = rewardsTree(
           Array.from(
             { length: size },
-            (_, i) => [Wallet.createRandom().address, BigInt(i) * MSN] as [string, bigint],
+            (_, i) =>
+              [ethers.getAddress(ethers.dataSlice(id(`leaf-${size}-${i}`), 12)), BigInt(i) * MSN] as [
+                string,
+                bigint,
+              ],
           ),
         );
         for (const [i] of tree.entries()) {
