@@ -5,7 +5,7 @@ import { id, type TypedDataDomain } from "ethers";
 import { ethers } from "hardhat";
 
 import { rewardsDomain, signEpochRoot, type TypedDataSigner } from "../../scripts/lib/rewards";
-import type { EmissionMinter, MinerStakingMock, MSNToken, RewardsDistributor } from "../../typechain-types";
+import type { EmissionMinter, MinerStaking, MSNToken, RewardsDistributor } from "../../typechain-types";
 
 export const MSN = 10n ** 18n;
 export const DAY = 86_400n;
@@ -17,7 +17,7 @@ export type RewardsTree = StandardMerkleTree<[string, bigint]>;
 export interface RewardsDeployment {
   token: MSNToken;
   minter: EmissionMinter;
-  staking: MinerStakingMock;
+  staking: MinerStaking;
   distributor: RewardsDistributor;
   admin: HardhatEthersSigner;
   guardian: HardhatEthersSigner;
@@ -47,7 +47,15 @@ export async function rewardsFixture(): Promise<RewardsDeployment> {
     [GENESIS_SUPPLY],
     admin.address,
   ]);
-  const staking = await ethers.deployContract("MinerStakingMock", [await token.getAddress()]);
+  const staking = await ethers.deployContract("MinerStaking", [
+    await token.getAddress(),
+    admin.address,
+    treasury.address,
+    7n * DAY,
+    20_000n,
+    1_000n * MSN,
+    5_000n,
+  ]);
   const distributor = await ethers.deployContract("RewardsDistributor", [
     await token.getAddress(),
     await staking.getAddress(),
@@ -153,7 +161,7 @@ export async function proposeAndAccept(
   await d.distributor.connect(d.relayer).acceptRoot();
 }
 
-/** Runs the fixture and funds it with `amount` deposited by the treasury. */
+/** Runs the fixture and deposits 1,000,000 MSN from the treasury. */
 export async function fundedRewardsFixture(): Promise<RewardsDeployment> {
   const d = await rewardsFixture();
   await fundFromTreasury(d, 1_000_000n * MSN);

@@ -897,6 +897,9 @@ describe("RewardsDistributor", () => {
       await expect(tx)
         .to.emit(d.distributor, "Claimed")
         .withArgs(alice.address, 10n * MSN);
+      await expect(tx)
+        .to.emit(d.staking, "Staked")
+        .withArgs(alice.address, await d.distributor.getAddress(), 10n * MSN);
       await expect(tx).to.changeTokenBalances(
         d.token,
         [alice, d.distributor, d.staking],
