@@ -731,6 +731,21 @@ describe("RewardsDistributor", () => {
       );
     });
 
+    it("reverts a claim against a root still in its challenge window", async () => {
+      const d = await loadFixture(fundedRewardsFixture);
+      const [alice] = d.users;
+      await proposeAndAccept(d, 0, usersTree(d, [5n]));
+      const pending = usersTree(d, [9n]);
+      await proposeTree(d, 1, pending);
+      await time.increase(CHALLENGE_WINDOW - 10n);
+      await expect(claimFor(d, pending, alice.address))
+        .to.be.revertedWithCustomError(d.distributor, "RewardsInvalidProof")
+        .withArgs(alice.address, 9n * MSN);
+      await time.increase(10n);
+      await d.distributor.acceptRoot();
+      await expect(claimFor(d, pending, alice.address)).to.changeTokenBalance(d.token, alice, 9n * MSN);
+    });
+
     it("reverts claims before any root is accepted", async () => {
       const d = await loadFixture(fundedRewardsFixture);
       const tree = usersTree(d, [3n, 4n]);
