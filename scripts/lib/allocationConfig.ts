@@ -228,6 +228,7 @@ export function validateAllocationConfig(raw: unknown, source = "config"): Alloc
     fail("allocations must be a non-empty array");
   } else {
     const ids = new Set<string>();
+    const amounts: bigint[] = [];
     raw.allocations.forEach((entry: unknown, i: number) => {
       const where = `allocations[${i}]`;
       if (!isObject(entry)) return fail(`${where} must be an object`);
@@ -239,6 +240,7 @@ export function validateAllocationConfig(raw: unknown, source = "config"): Alloc
       const name = typeof entry.name === "string" && entry.name.length > 0 ? entry.name : id;
       const amount = parseAmount(entry.amount, `${at}.amount`, fail);
       if (amount === undefined) return;
+      amounts.push(amount);
       if (entry.kind === "vesting") {
         const a = parseVesting(entry, id, name, amount, resolve, fail);
         if (a) allocations.push(a);
@@ -253,10 +255,9 @@ export function validateAllocationConfig(raw: unknown, source = "config"): Alloc
       }
     });
 
-    // The sum: only meaningful when every amount parsed.
-    const amountsParsed = allocations.length === raw.allocations.length;
-    if (amountsParsed) {
-      const sum = allocations.reduce((s, a) => s + a.amount, 0n);
+    // The sum: checked whenever every allocation amount parsed, even if other fields are wrong.
+    if (amounts.length === raw.allocations.length) {
+      const sum = amounts.reduce((s, a) => s + a, 0n);
       if (sum !== GENESIS_SUPPLY) {
         const diff = sum > GENESIS_SUPPLY ? sum - GENESIS_SUPPLY : GENESIS_SUPPLY - sum;
         fail(
@@ -265,8 +266,8 @@ export function validateAllocationConfig(raw: unknown, source = "config"): Alloc
         );
       }
     }
-    const airdrops = allocations.filter((a) => a.kind === "airdrop");
-    if (amountsParsed && airdrops.length !== 1) {
+    const airdrops = raw.allocations.filter((a: unknown) => isObject(a) && a.kind === "airdrop");
+    if (airdrops.length !== 1) {
       fail(
         `exactly one allocation of kind "airdrop" is required (the testnet airdrop), found ${airdrops.length}`,
       );

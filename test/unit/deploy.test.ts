@@ -273,6 +273,14 @@ describe("deploy config checker (scripts/lib/allocationConfig)", () => {
       expect(error.problems.length).to.be.greaterThanOrEqual(6);
     });
 
+    it("every problem at once: a bad schedule does not hide a wrong sum", () => {
+      const raw = rawDefault();
+      alloc(raw, "team").schedule.cliffMonths = 60;
+      alloc(raw, "publicSale").amount = "4000000";
+      const error = expectRejected(raw, "cliff (60 months) exceeds duration", "1,000,000 MSN short");
+      expect(error.problems).to.have.length(2);
+    });
+
     it("unknown schedule fields and bad month counts", () => {
       const raw = rawDefault();
       alloc(raw, "team").schedule.cliff = 12;
