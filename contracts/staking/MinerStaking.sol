@@ -240,8 +240,11 @@ contract MinerStaking is IMinerStaking, AccessControl, EIP712 {
         uint256 releaseTime = block.timestamp + _unbondingPeriod;
         uint256 top;
         if (tail > 0) {
+            QueueEntry storage newest;
             // Cannot underflow: tail > 0.
-            QueueEntry storage newest = _queue[msg.sender][tail - 1];
+            unchecked {
+                newest = _queue[msg.sender][tail - 1];
+            }
             top = newest.end;
             if (tail > account.head) {
                 uint256 newestRelease = newest.releaseTime;
