@@ -1,5 +1,5 @@
 /**
- * Deploys the MSN genesis to the selected network:
+ * Deploys the whole MSN system (genesis split, vesting, airdrop, staking, distributor, emission) to a network:
  *   npx hardhat run scripts/deploy.ts --network <hardhat|localhost|custom>
  * Reads deployments/config/<network>.json (or the file in MSN_CONFIG), validates it before any
  * transaction, deploys, checks every balance, prints the allocation table and writes
@@ -24,9 +24,8 @@ async function main(): Promise<void> {
     log: (line) => console.log(line),
   });
   const { contracts, deploymentBlock } = system.record;
-  console.log(
-    `MSNToken ${contracts.MSNToken}, VestingVault ${contracts.VestingVault}, TestnetAirdrop ${contracts.TestnetAirdrop}, from block ${deploymentBlock}`,
-  );
+  console.log(`deployed from block ${deploymentBlock}:`);
+  for (const [name, address] of Object.entries(contracts)) console.log(`  ${name.padEnd(18)} ${address}`);
 }
 
 main().catch((error: unknown) => {

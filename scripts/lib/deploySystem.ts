@@ -12,7 +12,14 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { AbiCoder, getCreateAddress, keccak256 } from "ethers";
 
-import type { MSNToken, TestnetAirdrop, VestingVault } from "../../typechain-types";
+import type {
+  EmissionMinter,
+  MinerStaking,
+  MSNToken,
+  RewardsDistributor,
+  TestnetAirdrop,
+  VestingVault,
+} from "../../typechain-types";
 import {
   type AllocationConfig,
   type AirdropAllocation,
@@ -24,6 +31,8 @@ import {
   MONTH_SECONDS,
 } from "./allocationConfig";
 import { type DeploymentRecord, type GrantRecord, writeDeployment } from "./deployments";
+import { deployProtocol } from "./deployProtocol";
+import { type ProtocolConfig, validateProtocolConfig } from "./protocolConfig";
 
 /* TYPES */
 
@@ -74,9 +83,13 @@ export interface DeployContext {
 
 export interface DeployedSystem {
   ctx: DeployContext;
+  protocol: ProtocolConfig;
   token: MSNToken;
   vault: VestingVault;
   airdrop: TestnetAirdrop;
+  staking: MinerStaking;
+  distributor: RewardsDistributor;
+  minter: EmissionMinter;
   grants: DeployedGrant[];
   /** The airdrop tree, when the config lists the recipients (proofs for claims). */
   airdropTree?: StandardMerkleTree<[string, bigint]>;
@@ -102,20 +115,22 @@ export async function deploySystem(
   config: AllocationConfig,
   opts: DeployOptions = {},
 ): Promise<DeployedSystem> {
+  // Every config problem surfaces here, before the first transaction.
+  const protocol = validateProtocolConfig(config, opts.configFile || "config");
   const ctx = await createContext(hre, config, opts);
   const genesis = await deployGenesis(ctx);
   const grants = await createGenesisGrants(ctx, genesis);
   await handOverVault(ctx, genesis);
   const rows = await checkGenesis(ctx, genesis, grants);
   ctx.log(formatAllocationTable(rows));
-  // Integration point: deploy EmissionMinter / MinerStaking / RewardsDistributor here with `ctx`.
+  const deployed = await deployProtocol(ctx, genesis.token, protocol);
   ctx.record.grants = grants.map(toGrantRecord);
   let deploymentFile: string | undefined;
   if (opts.write) {
     deploymentFile = writeDeployment(ctx.record);
     ctx.log(`deployment written to ${deploymentFile}`);
   }
-  return { ctx, ...genesis, grants, rows, record: ctx.record, deploymentFile };
+  return { ctx, protocol, ...genesis, ...deployed, grants, rows, record: ctx.record, deploymentFile };
 }
 
 /* STEPS */

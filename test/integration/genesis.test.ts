@@ -85,11 +85,11 @@ describe("genesis deployment (scripts/lib/deploySystem, default config)", () => 
     expect(rows.every((r) => r.ok && r.check.startsWith("ok"))).to.equal(true);
   });
 
-  it("hands the vault to governance and keeps the deployer as the token's minter admin", async () => {
-    const { token, vault, airdrop, config, ctx, airdropDeadline } = await loadFixture(genesisFixture);
+  it("hands the vault to governance and spends the deployer's one-time minter assignment on the EmissionMinter", async () => {
+    const { token, vault, airdrop, minter, config, ctx, airdropDeadline } = await loadFixture(genesisFixture);
     const deployer = ctx.deployer.address;
-    expect(await token.minterAdmin()).to.equal(deployer);
-    expect(await token.minter()).to.equal(ethers.ZeroAddress);
+    expect(await token.minterAdmin()).to.equal(ethers.ZeroAddress);
+    expect(await token.minter()).to.equal(minter.target);
     expect(await vault.hasRole(await vault.GRANTOR_ROLE(), deployer)).to.equal(false);
     for (const role of [
       await vault.DEFAULT_ADMIN_ROLE(),
@@ -105,18 +105,22 @@ describe("genesis deployment (scripts/lib/deploySystem, default config)", () => 
   });
 
   it("builds the deployments record: addresses, first block, config hash, roles, params, grants", async () => {
-    const { token, vault, airdrop, record, ctx, grants } = await loadFixture(genesisFixture);
+    const { token, vault, airdrop, staking, distributor, minter, record, ctx, grants } =
+      await loadFixture(genesisFixture);
     const raw = JSON.parse(readFileSync(DEFAULT_CONFIG_FILE, "utf8"));
     expect(record.contracts).to.deep.equal({
       MSNToken: token.target,
       VestingVault: vault.target,
       TestnetAirdrop: airdrop.target,
+      MinerStaking: staking.target,
+      RewardsDistributor: distributor.target,
+      EmissionMinter: minter.target,
     });
     expect(record.deploymentBlock).to.equal((await token.deploymentTransaction()!.wait())!.blockNumber);
     expect(record.configHash).to.equal(configHash(raw));
     expect(record.network).to.equal("hardhat");
     expect(record.chainId).to.equal(31337);
-    expect(record.roles.tokenMinterAdmin).to.equal(ctx.deployer.address);
+    expect(record.roles.tokenMinter).to.equal(record.contracts.EmissionMinter);
     expect(record.roles.governance).to.equal(raw.roles.governance);
     expect(record.params.genesisTime).to.equal(ctx.genesisTime);
     expect(record.params.grantCount).to.equal(10);

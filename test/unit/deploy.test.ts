@@ -87,10 +87,12 @@ describe("deploy config checker (scripts/lib/allocationConfig)", () => {
       expect(airdrop.kind === "airdrop" && airdrop.merkleRoot).to.match(/^0x[0-9a-f]{64}$/);
     });
 
-    it("keeps unknown top-level sections for later deploy steps", () => {
+    it("keeps the protocol sections (emission, staking, rewards) for the protocol checker", () => {
       const raw = rawDefault();
       raw.emission = { epochLength: 86_400 };
-      expect(validateAllocationConfig(raw).sections).to.deep.equal({ emission: { epochLength: 86_400 } });
+      const { sections } = validateAllocationConfig(raw);
+      expect(sections.emission).to.deep.equal({ epochLength: 86_400 });
+      expect(Object.keys(sections)).to.deep.equal(["emission", "staking", "rewards"]);
     });
   });
 
