@@ -1,0 +1,58 @@
+import type { OracleConfig } from "../config/schema.js";
+import { OracleError } from "../lib/errors.js";
+import { migrate } from "./migrate.js";
+import { openPglite } from "./pglite.js";
+import { openPostgres } from "./postgres.js";
+import type { Db } from "./types.js";
+
+/** Opens PostgreSQL when `databaseUrl` is set, else embedded PGlite on `dataDir`. */
+export async function openDb(config: Pick<OracleConfig, "databaseUrl" | "dataDir" | "dbPoolSize">): Promise<Db> {
+  try {
+    return config.databaseUrl !== undefined
+      ? await openPostgres(config.databaseUrl, config.dbPoolSize)
+      : await openPglite(config.dataDir);
+  } catch (err) {
+    const where = config.databaseUrl !== undefined ? "PostgreSQL (DATABASE_URL)" : `PGlite at ${config.dataDir}`;
+    throw new OracleError("db_unavailable", `cannot open the database, ${where}: ${(err as Error).message}`, {
+      cause: err,
+      retryable: true,
+    });
+  }
+}
+
+/** Opens the database and applies pending migrations. */
+export async function openAndMigrate(
+  config: Pick<OracleConfig, "databaseUrl" | "dataDir" | "dbPoolSize">,
+): Promise<{ db: Db; applied: string[] }> {
+  const db = await openDb(config);
+  try {
+    const applied = await migrate(db);
+    return { db, applied };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+/**
+ * Binds the database to one deployment: records chain id and MinerStaking on first use and refuses a
+ * database that holds another deployment's receipts.
+ */
+export async function checkDeploymentMeta(db: Db, chainId: number, minerStaking: string): Promise<void> {
+  const want: Record<string, string> = { chain_id: String(chainId), miner_staking: minerStaking.toLowerCase() };
+  await db.transaction(async (tx) => {
+    for (const [key, value] of Object.entries(want)) {
+      await tx.query("INSERT INTO oracle_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", [
+        key,
+        value,
+      ]);
+      const { rows } = await tx.query<{ value: string }>("SELECT value FROM oracle_meta WHERE key = $1", [key]);
+      if (rows[0]!.value !== value) {
+        throw new OracleError(
+          "wrong_database",
+          `this database belongs to another deployment: ${key} is ${rows[0]!.value} in the database, ${value} in the config`,
+        );
+      }
+    }
+  });
+}
