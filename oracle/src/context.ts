@@ -52,7 +52,7 @@ export interface ContextOverrides {
 export async function createContext(config: OracleConfig, overrides: ContextOverrides = {}): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const chain = overrides.chain ?? (config.rpcUrl !== undefined ? createChainClient(config.rpcUrl) : undefined);
-  const runtime = await resolveRuntime(config, chain);
+  const runtime = await resolveRuntime(config, chain, { registryProvided: overrides.registry !== undefined });
   if (!secpIsNative) logger.warn("native secp256k1 binding not loaded: signature checks run ~20x slower");
 
   const db = overrides.db ?? (await openDb(config, logger));

@@ -11,6 +11,7 @@ import { ReceiptStore, sealEpoch, type Candidate } from "../src/ingest/store.js"
 import type { NodeEvent } from "../src/chain/fetchNodeEvents.js";
 import { addr, b32 } from "./helpers/keys.js";
 import { backends, truncateAll } from "./helpers/backends.js";
+import { errorOf } from "./helpers/errors.js";
 
 const h = (x: string) => x.slice(2);
 
@@ -68,8 +69,7 @@ for (const backend of backends) {
         try {
           cpSync(MIGRATIONS_DIR, dir, { recursive: true });
           writeFileSync(path.join(dir, "001_ingest.sql"), "-- edited\n", { flag: "a" });
-          let err: Error | undefined;
-          await migrate(db, dir).catch((e: Error) => (err = e));
+          const err = await errorOf(migrate(db, dir));
           expect(err?.message).to.match(/001_ingest\.sql was changed after it was applied/);
         } finally {
           rmSync(dir, { recursive: true, force: true });
@@ -97,8 +97,7 @@ for (const backend of backends) {
         expect(rows[0]!.b.toString("hex")).to.equal("deadbeef");
         expect(rows[0]!.n).to.equal(Number.MAX_SAFE_INTEGER);
         expect(rows[0]!.t).to.be.instanceOf(Date);
-        let err: Error | undefined;
-        await db.query("SELECT 9007199254740992::int8 AS n").catch((e: Error) => (err = e));
+        const err = await errorOf(db.query("SELECT 9007199254740992::int8 AS n"));
         expect(err?.message).to.match(/beyond 2\^53 - 1/);
       });
 
@@ -116,12 +115,10 @@ for (const backend of backends) {
       it("binds the database to one deployment (chain id and MinerStaking)", async () => {
         await checkDeploymentMeta(db, 31337, addr("staking"));
         await checkDeploymentMeta(db, 31337, addr("staking"));
-        let err: Error | undefined;
-        await checkDeploymentMeta(db, 1, addr("staking")).catch((e: Error) => (err = e));
+        const err = await errorOf(checkDeploymentMeta(db, 1, addr("staking")));
         expect(err?.message).to.match(/belongs to another deployment: chain_id is 31337/);
-        err = undefined;
-        await checkDeploymentMeta(db, 31337, addr("other")).catch((e: Error) => (err = e));
-        expect(err?.message).to.match(/miner_staking/);
+        const err2 = await errorOf(checkDeploymentMeta(db, 31337, addr("other")));
+        expect(err2?.message).to.match(/miner_staking/);
       });
     });
 

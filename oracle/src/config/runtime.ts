@@ -24,7 +24,11 @@ export interface RuntimeParams {
  * deployments file and (when `chain` is given) the chain itself. Explicit config values win over the
  * deployments file; the epoch length and genesis time come from `EmissionMinter` unless overridden.
  */
-export async function resolveRuntime(config: OracleConfig, chain?: PublicClient): Promise<RuntimeParams> {
+export async function resolveRuntime(
+  config: OracleConfig,
+  chain?: PublicClient,
+  opts: { registryProvided?: boolean } = {},
+): Promise<RuntimeParams> {
   const dep = config.deploymentsFile ? readDeploymentsFile(config.deploymentsFile) : undefined;
   const chainId = config.chainId ?? dep?.chainId;
   const minerStaking = config.minerStaking ?? dep?.minerStaking;
@@ -45,7 +49,7 @@ export async function resolveRuntime(config: OracleConfig, chain?: PublicClient)
       "epoch length and genesis time unknown: set RPC_URL and an EmissionMinter (deployments file or ORACLE_EMISSION_MINTER), or both ORACLE_EPOCH_LENGTH and ORACLE_GENESIS_TIME",
     );
   }
-  if (config.nodesFile === undefined && (chain === undefined || deploymentBlock === undefined)) {
+  if (!opts.registryProvided && config.nodesFile === undefined && (chain === undefined || deploymentBlock === undefined)) {
     problems.push(
       "no node registry: set RPC_URL and a deployments file (MinerStaking events are indexed from deploymentBlock), or ORACLE_NODES_FILE",
     );

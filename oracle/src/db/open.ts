@@ -1,16 +1,18 @@
 import type { OracleConfig } from "../config/schema.js";
 import { OracleError } from "../lib/errors.js";
 import { migrate } from "./migrate.js";
-import { openPglite } from "./pglite.js";
-import { openPostgres } from "./postgres.js";
 import type { Db } from "./types.js";
 
 /** Opens PostgreSQL when `databaseUrl` is set, else embedded PGlite on `dataDir`. */
 export async function openDb(config: Pick<OracleConfig, "databaseUrl" | "dataDir" | "dbPoolSize">): Promise<Db> {
   try {
-    return config.databaseUrl !== undefined
-      ? await openPostgres(config.databaseUrl, config.dbPoolSize)
-      : await openPglite(config.dataDir);
+    // Each back end is loaded only when used (PGlite's WASM module is large).
+    if (config.databaseUrl !== undefined) {
+      const { openPostgres } = await import("./postgres.js");
+      return await openPostgres(config.databaseUrl, config.dbPoolSize);
+    }
+    const { openPglite } = await import("./pglite.js");
+    return await openPglite(config.dataDir);
   } catch (err) {
     const where = config.databaseUrl !== undefined ? "PostgreSQL (DATABASE_URL)" : `PGlite at ${config.dataDir}`;
     throw new OracleError("db_unavailable", `cannot open the database, ${where}: ${(err as Error).message}`, {

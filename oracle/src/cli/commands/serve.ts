@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { serve } from "../../http/server.js";
 import { configFrom, type CommandModule } from "../shared.js";
 
 export const serveCommand: CommandModule = (program: Command) => {
@@ -10,6 +9,8 @@ export const serveCommand: CommandModule = (program: Command) => {
     .option("--port <port>", "port (ORACLE_PORT)")
     .action(async (opts: { host?: string; port?: string }, cmd: Command) => {
       const config = configFrom(cmd, { host: opts.host, port: opts.port });
+      // Loaded on demand: the other commands start faster without the HTTP stack.
+      const { serve } = await import("../../http/server.js");
       await serve(config);
     });
 };

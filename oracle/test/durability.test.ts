@@ -1,0 +1,80 @@
+import { expect } from "chai";
+import { ReceiptSigner, type SignedReceipt } from "../src/receipts/index.js";
+import { ClientsRepository } from "../src/registry/clients.js";
+import { startServerProcess } from "./helpers/child.js";
+import { serverSetup } from "./helpers/serverEnv.js";
+import { DOMAIN, QUOTA, clients, nodes, ops } from "./helpers/world.js";
+
+const BATCHES = 24;
+const PER_BATCH = 100;
+
+for (const backend of ["pglite", "postgres"] as const) {
+  describe(`durability on ${backend}`, function () {
+    it("loses none of the receipts it acknowledged when killed with SIGKILL right after a 2xx", async () => {
+      const setup = await serverSetup(backend, { [nodes.B1]: ops.B });
+      try {
+        await setup.withDb(async (db) => {
+          await new ClientsRepository(db).add({ address: clients.c1.address, operator: ops.C, quotaBytes: QUOTA * 100 });
+        });
+        const epoch = Math.floor((Date.now() / 1000 - Number(setup.env.ORACLE_GENESIS_TIME)) / 3600);
+        const signer = await ReceiptSigner.create(DOMAIN);
+        const batches: SignedReceipt[][] = [];
+        for (let b = 0; b < BATCHES; b++) {
+          const batch: SignedReceipt[] = [];
+          for (let i = 0; i < PER_BATCH; i++) {
+            const session = `0x${(b * PER_BATCH + i + 1).toString(16).padStart(64, "0")}` as const;
+            batch.push(
+              signer.sign({ node: nodes.B1, client: clients.c1.address, epoch, session, bytesServed: 1000 + i }, clients.c1.key),
+            );
+          }
+          batches.push(batch);
+        }
+
+        const server = await startServerProcess(setup.env);
+        const acknowledged = new Set<string>();
+        let killed = false;
+        // All batches in flight at once; the first 2xx triggers SIGKILL immediately.
+        await Promise.all(
+          batches.map(async (batch) => {
+            try {
+              const res = await fetch(`${server.url}/v1/receipts`, {
+                method: "POST",
+                headers: { "content-type": "application/json" },
+                body: JSON.stringify({ receipts: batch }),
+              });
+              if (res.status !== 200) return;
+              // The server sent 200: the batch is acknowledged, whatever happens next.
+              for (const r of batch) acknowledged.add(r.session.slice(2));
+              if (!killed) {
+                killed = true;
+                process.kill(server.pid, "SIGKILL");
+              }
+              const body = (await res.json().catch(() => undefined)) as { accepted: number } | undefined;
+              if (body !== undefined) expect(body.accepted).to.equal(PER_BATCH);
+            } catch {
+              // connection cut by the kill: not acknowledged
+            }
+          }),
+        );
+        expect(await server.stop()).to.equal(-1); // died of the signal
+        expect(acknowledged.size).to.be.greaterThan(0);
+        expect(acknowledged.size).to.be.lessThan(BATCHES * PER_BATCH); // the kill did interrupt work
+
+        // Restart on the same data: recovery succeeds and the service works.
+        const again = await startServerProcess(setup.env);
+        const health = (await (await fetch(`${again.url}/health`)).json()) as { status: string };
+        expect(health.status).to.equal("ok");
+        await again.stop("SIGTERM");
+
+        const stored = await setup.withDb(async (db) => {
+          const { rows } = await db.query<{ s: string }>("SELECT encode(session, 'hex') AS s FROM receipts");
+          return new Set(rows.map((r) => r.s));
+        });
+        const lost = [...acknowledged].filter((s) => !stored.has(s));
+        expect(lost, `${lost.length} acknowledged receipts lost`).to.deep.equal([]);
+      } finally {
+        await setup.cleanup();
+      }
+    });
+  });
+}
