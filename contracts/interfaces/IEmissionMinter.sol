@@ -18,6 +18,8 @@ interface IEmissionMinter is AutomationCompatibleInterface {
     error EmissionInvalidEpochLength(uint256 epochLength);
     /// @notice `performUpkeep` was called while no ended epoch is left to mint.
     error EmissionNothingToMint(uint256 mintedThroughEpoch, uint256 endedEpochs);
+    /// @notice The genesis time is zero or above 2^40 - 1 (year 36812: a timestamp in milliseconds, not seconds).
+    error EmissionInvalidGenesisTime(uint256 genesisTime);
 
     /* EVENTS */
 
@@ -39,6 +41,13 @@ interface IEmissionMinter is AutomationCompatibleInterface {
     function GENESIS_TIME() external view returns (uint256);
     /// @notice Epoch length in seconds; divides 365 days.
     function EPOCH_LENGTH() external view returns (uint256);
+    /// @notice The number of epochs that carry emission: ten years' worth (epochs [0, EMISSION_EPOCHS)).
+    /// Every later epoch emits nothing.
+    function EMISSION_EPOCHS() external view returns (uint256);
+    /// @notice The length of a schedule year: 365 days.
+    function YEAR() external view returns (uint256);
+    /// @notice Everything the schedule ever emits: 27,500,000 MSN.
+    function TOTAL_EMISSION() external view returns (uint256);
 
     /* SCHEDULE VIEWS */
 
@@ -68,6 +77,22 @@ interface IEmissionMinter is AutomationCompatibleInterface {
 
     /// @notice Mints everything due for all ended epochs to RECIPIENT, in O(1) gas however many were missed.
     /// Permissionless; mints nothing (and does not revert) when nothing is due.
+    /// @dev Once the schedule has ended it still advances `mintedThroughEpoch` over the ended, empty epochs
+    /// (emitting `EmissionMinted` with amount 0) without calling the token.
     /// @return amount The amount minted by this call.
     function mint() external returns (uint256 amount);
+
+    /* CHAINLINK AUTOMATION */
+
+    /// @notice True iff an ended epoch that carries emission is not minted yet; `performData` is empty.
+    /// @dev Epochs after the ten-year schedule carry nothing, so they never trigger an upkeep: a keeper stops
+    /// paying gas once the schedule is fully minted. `checkData` is ignored.
+    function checkUpkeep(
+        bytes calldata checkData
+    ) external override returns (bool upkeepNeeded, bytes memory performData);
+
+    /// @notice Re-checks `checkUpkeep` and mints like `mint()`. `performData` is ignored (never trusted).
+    /// @dev Reverts with `EmissionNothingToMint` when no ended epoch carrying emission is left to mint, so a
+    /// racing keeper's transaction fails cheaply instead of paying for an empty mint.
+    function performUpkeep(bytes calldata performData) external override;
 }

@@ -11,6 +11,22 @@ export interface DeployedContracts {
   RewardsDistributor?: string;
 }
 
+/** One vesting grant created at deployment (amounts in wei as decimal strings, times in unix seconds). */
+export interface GrantRecord {
+  /** The vault's grant id: keccak256(abi.encode(beneficiary, amount, start, cliff, duration)). */
+  id: string;
+  /** The config allocation it belongs to (privateSale, team, ...). */
+  allocation: string;
+  beneficiary: string;
+  /** The beneficiary's escrow clone, which holds the unreleased tokens and delegates their votes. */
+  escrow: string;
+  amount: string;
+  start: number;
+  cliff: number;
+  duration: number;
+  revocable: boolean;
+}
+
 /**
  * `deployments/<network>.json`: what the deploy script wrote, read by the Hardhat tasks, the oracle,
  * the fork suite and the web app. See docs/DEPLOYMENTS.md for every field.
@@ -30,6 +46,8 @@ export interface DeploymentRecord {
   roles: Record<string, string>;
   /** Deploy-time parameters (epoch length, genesis time, windows, thresholds...), as strings or numbers. */
   params: Record<string, string | number>;
+  /** The vesting grants created by the deployment (absent in records written before the vault existed). */
+  grants?: GrantRecord[];
 }
 
 export const DEPLOYMENTS_DIR = path.join(__dirname, "..", "..", "deployments");
