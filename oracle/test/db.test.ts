@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -223,6 +224,74 @@ for (const backend of backends) {
         ]);
         expect(out).to.deep.equal(["accepted", "accepted", "accepted"]);
         expect(await receiptRows(db)).to.have.length(3);
+      });
+
+      it("decides a batch of new and already stored sessions together (fast path), as the slow path would", async () => {
+        const store = new ReceiptStore(db);
+        const [s1, s2, s3, s4] = ["11", "12", "13", "14"].map((x) => x.repeat(32));
+        await store.commit([cand({ session: s1!, bytes: 100 }), cand({ session: s2!, bytes: 100 }), cand({ session: s3!, bytes: 100 })]);
+        const out = await store.commit([
+          cand({ session: s1!, bytes: 100 }), // identical: duplicate
+          cand({ session: s2!, bytes: 50 }), // fewer bytes: superseded
+          cand({ session: s3!, bytes: 300 }), // more bytes: accepted, +200
+          cand({ session: s4!, bytes: 70 }), // new: accepted
+          cand({ session: "15".repeat(32), bytes: 5, node: h(addr("node-b")) }), // new, other node: accepted
+        ]);
+        expect(out).to.deep.equal(["duplicate", "superseded", "accepted", "accepted", "accepted"]);
+        expect(await usageOf(db, 5, h(addr("client-a")))).to.equal(300 + 200 + 70 + 5);
+        const rows = await receiptRows(db);
+        expect(rows.map((r) => r.bytes).sort((a, b) => a - b)).to.deep.equal([5, 70, 100, 100, 300]);
+      });
+
+      it("agrees with a sequential model of the rules on random batches", async () => {
+        const store = new ReceiptStore(db);
+        const sessions = ["a1", "a2", "a3", "a4"].map((x) => x.repeat(32));
+        const clientsHex = [h(addr("m-c1")), h(addr("m-c2"))];
+        const nodesHex = [h(addr("m-n1")), h(addr("m-n2"))];
+        const arbCand = fc.record({
+          session: fc.constantFrom(...sessions),
+          client: fc.constantFrom(...clientsHex),
+          node: fc.constantFrom(...nodesHex),
+          epoch: fc.constantFrom(5, 6),
+          bytes: fc.integer({ min: 0, max: 400 }),
+        });
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.array(arbCand, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 }),
+            fc.integer({ min: 0, max: 1500 }),
+            async (batches, quota) => {
+              await truncateAll(db);
+              // the model: latest row per key and usage per (epoch, client)
+              const rows = new Map<string, { node: string; bytes: number; digest: string }>();
+              const use = new Map<string, number>();
+              for (const batch of batches) {
+                const cs = batch.map((x) => cand({ ...x, quota, digest: h(b32(`${x.session}${x.client}${x.node}${x.epoch}${x.bytes}`)) }));
+                const expected = cs.map((c) => {
+                  const key = `${c.epoch}:${c.client}:${c.session}`;
+                  const prev = rows.get(key);
+                  if (prev && prev.digest === c.digest) return "duplicate";
+                  if (prev && prev.node !== c.node) return "node_mismatch";
+                  if (prev && c.bytes <= prev.bytes) return "superseded";
+                  const u = use.get(`${c.epoch}:${c.client}`) ?? 0;
+                  const next = u + c.bytes - (prev?.bytes ?? 0);
+                  if (next > quota) return "quota_exceeded";
+                  use.set(`${c.epoch}:${c.client}`, next);
+                  rows.set(key, { node: c.node, bytes: c.bytes, digest: c.digest });
+                  return "accepted";
+                });
+                expect(await store.commit(cs)).to.deep.equal(expected);
+              }
+              const stored = await receiptRows(db);
+              expect(stored.length).to.equal(rows.size);
+              for (const r of stored) expect(rows.get(`${r.epoch}:${r.client}:${r.session}`)?.bytes).to.equal(r.bytes);
+              for (const [k, v] of use) {
+                const [e, c] = k.split(":");
+                expect(await usageOf(db, Number(e), c!)).to.equal(v);
+              }
+            },
+          ),
+          { numRuns: 40, seed: 424242 },
+        );
       });
 
       it("refuses receipts of a sealed epoch with epoch_closed, and sealing is idempotent", async () => {

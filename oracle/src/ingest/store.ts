@@ -45,6 +45,10 @@ interface Stored {
  * 6. upsert the winning receipt per key (`ON CONFLICT ... DO UPDATE ... WHERE excluded.bytes >
  *    receipts.bytes`, a guard that the lock makes redundant) and write the new usage; COMMIT.
  *
+ * Fast path for the common batch (distinct keys, quota ample even if every receipt were new): steps
+ * 4-6 become one `INSERT ... ON CONFLICT DO NOTHING` of all receipts, then 4-6 only for the few that
+ * hit a stored row. The answers are the same as the slow path's.
+ *
  * The caller answers only after this resolves, i.e. after COMMIT.
  */
 export class ReceiptStore {
@@ -78,48 +82,44 @@ export class ReceiptStore {
     return this.db.transaction(async (tx) => {
       const sealed = await this.lockEpochs(tx, epochs);
       const usage = await this.lockUsage(tx, uEpochs, uClients);
-      const stored = await this.readStored(tx, [...receiptKeys.values()]);
-
       const out: StoreOutcome[] = new Array(cands.length);
+      const live: number[] = [];
       for (let i = 0; i < cands.length; i++) {
-        const c = cands[i]!;
-        if (sealed.has(c.epoch)) {
-          out[i] = "epoch_closed";
-          continue;
-        }
-        const key = `${c.epoch}:${c.client}:${c.session}`;
-        const prev = stored.get(key);
-        let delta = c.bytes;
-        if (prev !== undefined) {
-          if (prev.digest === c.digest) {
-            out[i] = "duplicate";
-            continue;
-          }
-          if (prev.node !== c.node) {
-            out[i] = "node_mismatch";
-            continue;
-          }
-          if (c.bytes <= prev.bytes) {
-            out[i] = "superseded";
-            continue;
-          }
-          delta = c.bytes - prev.bytes;
-        }
-        const ukey = `${c.epoch}:${c.client}`;
-        const used = usage.get(ukey) ?? 0;
-        if (used + delta > c.quota) {
-          out[i] = "quota_exceeded";
-          continue;
-        }
-        usage.set(ukey, used + delta);
-        stored.set(key, { node: c.node, bytes: c.bytes, digest: c.digest, write: c });
-        out[i] = "accepted";
+        if (sealed.has(cands[i]!.epoch)) out[i] = "epoch_closed";
+        else live.push(i);
       }
 
+      let stored: Map<string, Stored>;
+      let pending: number[]; // candidates still to decide, in request order
+      if (this.fitsQuota(cands, live, usage)) {
+        // Fast path: the batch's keys are distinct and the quota holds even if every receipt is new, so
+        // every receipt without a stored row is accepted: insert them all, skipping conflicts, and decide
+        // only the conflicting ones against their stored rows.
+        const inserted = await this.insertNew(tx, live.map((i) => cands[i]!));
+        pending = [];
+        for (const i of live) {
+          const c = cands[i]!;
+          if (inserted.has(c.digest)) {
+            out[i] = "accepted";
+            const ukey = `${c.epoch}:${c.client}`;
+            usage.set(ukey, (usage.get(ukey) ?? 0) + c.bytes);
+          } else pending.push(i);
+        }
+        stored = await this.readStored(
+          tx,
+          pending.map((i) => [cands[i]!.epoch, cands[i]!.client, cands[i]!.session]),
+        );
+      } else {
+        pending = live;
+        stored = await this.readStored(tx, [...receiptKeys.values()]);
+      }
+
+      for (const i of pending) out[i] = decide(cands[i]!, stored, usage);
+
       const writes: Candidate[] = [];
-      for (const s of stored.values()) if (s.write !== undefined) writes.push(s.write);
-      if (writes.length > 0) {
-        await this.writeReceipts(tx, writes);
+      for (const st of stored.values()) if (st.write !== undefined) writes.push(st.write);
+      if (writes.length > 0) await this.writeReceipts(tx, writes);
+      if (live.length > 0) {
         const ue: number[] = [];
         const uc: string[] = [];
         const ub: number[] = [];
@@ -138,6 +138,41 @@ export class ReceiptStore {
       }
       return out;
     });
+  }
+
+  /**
+   * True when the live candidates have distinct (epoch, client, session) keys and, for every client,
+   * stored usage + the sum of all its candidates' bytes stays within its quota.
+   */
+  private fitsQuota(cands: readonly Candidate[], live: number[], usage: Map<string, number>): boolean {
+    const keys = new Set<string>();
+    const want = new Map<string, number>();
+    for (const i of live) {
+      const c = cands[i]!;
+      const key = `${c.epoch}:${c.client}:${c.session}`;
+      if (keys.has(key)) return false;
+      keys.add(key);
+      const ukey = `${c.epoch}:${c.client}`;
+      const total = (want.get(ukey) ?? usage.get(ukey) ?? 0) + c.bytes;
+      if (total > c.quota) return false;
+      want.set(ukey, total);
+    }
+    return true;
+  }
+
+  /** Inserts the candidates that have no stored row; returns the digests of those inserted. */
+  private async insertNew(tx: Queryable, rows: Candidate[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const { rows: inserted } = await tx.query<{ d: string }>(
+      `INSERT INTO receipts (epoch, client, session, node, bytes, signature, digest)
+       SELECT e, decode(c, 'hex'), decode(s, 'hex'), decode(n, 'hex'), b, decode(g, 'hex'), decode(d, 'hex')
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
+            AS t(e, c, s, n, b, g, d)
+       ON CONFLICT (epoch, client, session) DO NOTHING
+       RETURNING encode(digest, 'hex') AS d`,
+      columns(rows),
+    );
+    return new Set(inserted.map((r) => r.d));
   }
 
   /** Shared seal locks on the epochs (sorted); returns those already sealed. */
@@ -184,23 +219,6 @@ export class ReceiptStore {
 
   private async writeReceipts(tx: Queryable, writes: Candidate[]): Promise<void> {
     const n = writes.length;
-    const e = new Array<number>(n);
-    const c = new Array<string>(n);
-    const s = new Array<string>(n);
-    const nd = new Array<string>(n);
-    const b = new Array<number>(n);
-    const sig = new Array<string>(n);
-    const d = new Array<string>(n);
-    for (let i = 0; i < n; i++) {
-      const w = writes[i]!;
-      e[i] = w.epoch;
-      c[i] = w.client;
-      s[i] = w.session;
-      nd[i] = w.node;
-      b[i] = w.bytes;
-      sig[i] = w.signature;
-      d[i] = w.digest;
-    }
     const { rowCount } = await tx.query(
       `INSERT INTO receipts AS r (epoch, client, session, node, bytes, signature, digest)
        SELECT e, decode(c, 'hex'), decode(s, 'hex'), decode(n, 'hex'), b, decode(g, 'hex'), decode(d, 'hex')
@@ -210,13 +228,58 @@ export class ReceiptStore {
          SET bytes = excluded.bytes, signature = excluded.signature, digest = excluded.digest,
              received_at = now()
          WHERE excluded.bytes > r.bytes AND excluded.node = r.node`,
-      [e, c, s, nd, b, sig, d],
+      columns(writes),
     );
     if (rowCount !== n) {
       // Cannot happen while every writer holds the client_usage row lock; refuse to commit if it does.
       throw new Error(`receipt upsert wrote ${rowCount} of ${n} rows; rolled back`);
     }
   }
+}
+
+/**
+ * Decides one candidate against the stored row of its key (updated as the batch goes) and the client's
+ * usage; records an accepted candidate as the key's new row, to be written.
+ */
+function decide(c: Candidate, stored: Map<string, Stored>, usage: Map<string, number>): StoreOutcome {
+  const key = `${c.epoch}:${c.client}:${c.session}`;
+  const prev = stored.get(key);
+  let delta = c.bytes;
+  if (prev !== undefined) {
+    if (prev.digest === c.digest) return "duplicate";
+    if (prev.node !== c.node) return "node_mismatch";
+    if (c.bytes <= prev.bytes) return "superseded";
+    delta = c.bytes - prev.bytes;
+  }
+  const ukey = `${c.epoch}:${c.client}`;
+  const used = usage.get(ukey) ?? 0;
+  if (used + delta > c.quota) return "quota_exceeded";
+  usage.set(ukey, used + delta);
+  stored.set(key, { node: c.node, bytes: c.bytes, digest: c.digest, write: c });
+  return "accepted";
+}
+
+/** The candidates as column arrays for `unnest`. */
+function columns(rows: readonly Candidate[]): unknown[] {
+  const n = rows.length;
+  const e = new Array<number>(n);
+  const c = new Array<string>(n);
+  const s = new Array<string>(n);
+  const nd = new Array<string>(n);
+  const b = new Array<number>(n);
+  const g = new Array<string>(n);
+  const d = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const w = rows[i]!;
+    e[i] = w.epoch;
+    c[i] = w.client;
+    s[i] = w.session;
+    nd[i] = w.node;
+    b[i] = w.bytes;
+    g[i] = w.signature;
+    d[i] = w.digest;
+  }
+  return [e, c, s, nd, b, g, d];
 }
 
 /**
