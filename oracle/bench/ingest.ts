@@ -15,7 +15,14 @@ import { Command } from "commander";
 import cliProgress from "cli-progress";
 import { keccak_256 } from "@noble/hashes/sha3";
 import pg from "pg";
-import { ReceiptSigner, ReceiptVerifier, PACKED_SIZE, packReceipt, type SignedReceipt } from "../src/receipts/index.js";
+import {
+  ReceiptSigner,
+  ReceiptVerifier,
+  PACKED_SIZE,
+  packReceipt,
+  type SignedReceipt,
+} from "../src/receipts/index.js";
+import { ThreadPoolVerifier } from "../src/ingest/verifier.js";
 import { openPglite } from "../src/db/pglite.js";
 import { openPostgres } from "../src/db/postgres.js";
 import { migrate } from "../src/db/migrate.js";
@@ -39,7 +46,12 @@ const program = new Command("bench:ingest")
   .option("--concurrency <n>", "requests in flight", "4")
   .option("--backend <name>", "pglite, postgres or both", "both")
   .option("--verify-threads <n>", "server verification threads (default: cores)")
-  .option("--pg-admin-url <url>", "PostgreSQL server for fresh databases", "postgres://postgres@127.0.0.1:5432/postgres")
+  .option(
+    "--pg-admin-url <url>",
+    "PostgreSQL server for fresh databases",
+    "postgres://postgres@127.0.0.1:5432/postgres",
+  )
+  .option("--server-node-args <args>", "extra node arguments for the server process (e.g. --cpu-prof)", "")
   .parse(process.argv);
 const opts = program.opts<{
   receipts: string;
@@ -48,13 +60,19 @@ const opts = program.opts<{
   backend: string;
   verifyThreads?: string;
   pgAdminUrl: string;
+  serverNodeArgs: string;
 }>();
 const TOTAL = Number(opts.receipts);
 const BATCH = Number(opts.batch);
 const CONCURRENCY = Number(opts.concurrency);
 const CORES = availableParallelism();
 const VERIFY_THREADS = opts.verifyThreads !== undefined ? Number(opts.verifyThreads) : CORES;
-for (const [name, v] of [["--receipts", TOTAL], ["--batch", BATCH], ["--concurrency", CONCURRENCY], ["--verify-threads", VERIFY_THREADS]] as const) {
+for (const [name, v] of [
+  ["--receipts", TOTAL],
+  ["--batch", BATCH],
+  ["--concurrency", CONCURRENCY],
+  ["--verify-threads", VERIFY_THREADS],
+] as const) {
   if (!Number.isSafeInteger(v) || v < (name === "--verify-threads" ? 0 : 1)) {
     console.error(`error: ${name} must be a positive integer`);
     process.exit(1);
@@ -87,10 +105,16 @@ const epoch = 0;
 console.log(
   `bench:ingest: ${TOTAL.toLocaleString()} receipts, batches of ${BATCH}, ${CONCURRENCY} in flight, ` +
     `${NODES.toLocaleString()} nodes, ${CLIENTS} clients; ${CORES} cores, server verify threads ${VERIFY_THREADS}; ` +
-    `load average ${loadavg().map((x) => x.toFixed(1)).join(" ")}`,
+    `load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}`,
 );
 const bar = new cliProgress.SingleBar(
-  { format: "signing   [{bar}] {percentage}% {value}/{total} {rate}/s", noTTYOutput: true, notTTYSchedule: 5000 },
+  {
+    format: "signing   [{bar}] {percentage}% {value}/{total} {rate}/s",
+    noTTYOutput: true,
+    notTTYSchedule: 5000,
+  },
   cliProgress.Presets.shades_classic,
 );
 const tSign = performance.now();
@@ -108,12 +132,14 @@ for (let i = 0; i < TOTAL; i++) {
     },
     clientKeys[c]!,
   );
-  if (i % 5000 === 4999) bar.update(i + 1, { rate: Math.round((i + 1) / ((performance.now() - tSign) / 1000)) });
+  if (i % 5000 === 4999)
+    bar.update(i + 1, { rate: Math.round((i + 1) / ((performance.now() - tSign) / 1000)) });
 }
 bar.update(TOTAL, { rate: Math.round(TOTAL / ((performance.now() - tSign) / 1000)) });
 bar.stop();
 const bodies: Buffer[] = [];
-for (let i = 0; i < TOTAL; i += BATCH) bodies.push(Buffer.from(JSON.stringify({ receipts: receipts.slice(i, i + BATCH) })));
+for (let i = 0; i < TOTAL; i += BATCH)
+  bodies.push(Buffer.from(JSON.stringify({ receipts: receipts.slice(i, i + BATCH) })));
 
 // ---------------------------------------------------------------- bare verification, one core
 async function bareRate(): Promise<number> {
@@ -130,8 +156,25 @@ async function bareRate(): Promise<number> {
   if (ok !== n) throw new Error(`bare verification rejected ${n - ok} receipts`);
   return n / dt;
 }
+/** The same code on every core at once (worker threads), to see how much CPU this machine gives us now. */
+async function bareParallelRate(): Promise<number> {
+  const n = Math.min(TOTAL, 40_000);
+  const packed = Buffer.alloc(n * PACKED_SIZE);
+  for (let i = 0; i < n; i++) packReceipt(packed, i, receipts[i]!);
+  const pool = await ThreadPoolVerifier.create(domain, CORES);
+  try {
+    await pool.verify(packed.subarray(0, 4000 * PACKED_SIZE), 4000); // warm-up
+    const t = performance.now();
+    await pool.verify(packed, n);
+    return n / ((performance.now() - t) / 1000);
+  } finally {
+    await pool.close();
+  }
+}
 const bare = await bareRate();
-console.log(`bare verification (EIP-712 hash + libsecp256k1 recover, one core): ${Math.round(bare).toLocaleString()} receipts/s`);
+console.log(
+  `bare verification (EIP-712 hash + libsecp256k1 recover, one core): ${Math.round(bare).toLocaleString()} receipts/s`,
+);
 
 // ---------------------------------------------------------------- one run per back end
 interface RunResult {
@@ -142,9 +185,17 @@ interface RunResult {
   p50: number;
   p99: number;
   rssMiB: number;
+  serverCpu: number;
+  dbCpu: number | undefined;
+  clientCpu: number;
+  /** bare verification on all cores at once, measured just before this run */
+  bareAll: number;
 }
 
-async function prepare(backend: string, dir: string): Promise<{ env: Record<string, string>; drop(): Promise<void> }> {
+async function prepare(
+  backend: string,
+  dir: string,
+): Promise<{ env: Record<string, string>; dbName?: string; drop(): Promise<void> }> {
   const nodesFile = path.join(dir, "nodes.json");
   writeFileSync(nodesFile, JSON.stringify(Object.fromEntries(nodeAddrs.map((n, i) => [n, nodeOperator(i)]))));
   const env: Record<string, string> = {
@@ -163,11 +214,13 @@ async function prepare(backend: string, dir: string): Promise<{ env: Record<stri
   };
   let db: Db;
   let drop = async () => {};
+  let dbName: string | undefined;
   if (backend === "pglite") {
     env.ORACLE_DATA_DIR = path.join(dir, "db");
     db = await openPglite(env.ORACLE_DATA_DIR);
   } else {
     const name = `msn_bench_${process.pid}_${Date.now().toString(36)}`;
+    dbName = name;
     const admin = new pg.Client({ connectionString: opts.pgAdminUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
@@ -185,17 +238,24 @@ async function prepare(backend: string, dir: string): Promise<{ env: Record<stri
     await migrate(db);
     const repo = new ClientsRepository(db);
     for (let i = 0; i < CLIENTS; i++) {
-      await repo.add({ address: clientAddrs[i]!, operator: address(`client-owner${i}`), quotaBytes: Number.MAX_SAFE_INTEGER });
+      await repo.add({
+        address: clientAddrs[i]!,
+        operator: address(`client-owner${i}`),
+        quotaBytes: Number.MAX_SAFE_INTEGER,
+      });
     }
   } finally {
     await db.close();
   }
-  return { env, drop };
+  return { env, drop, ...(dbName ? { dbName } : {}) };
 }
 
-function startServer(env: Record<string, string>): Promise<{ pid: number; port: number; stop(): Promise<void> }> {
+function startServer(
+  env: Record<string, string>,
+): Promise<{ pid: number; port: number; stop(): Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", CLI, "serve"], {
+    const nodeArgs = opts.serverNodeArgs.split(" ").filter((a) => a !== "");
+    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", CLI, "serve"], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -206,10 +266,40 @@ function startServer(env: Record<string, string>): Promise<{ pid: number; port: 
     child.stdout.on("data", (d) => {
       out += d;
       const m = /oracle listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve({ pid: child.pid!, port: Number(m[1]), stop: async () => (process.kill(child.pid!, "SIGTERM"), exited) });
+      if (m)
+        resolve({
+          pid: child.pid!,
+          port: Number(m[1]),
+          stop: async () => (process.kill(child.pid!, "SIGTERM"), exited),
+        });
     });
     child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
   });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** CPU seconds used by the PostgreSQL backends serving database `name`. */
+async function pgBackendCpu(name: string): Promise<number> {
+  const c = new pg.Client({ connectionString: opts.pgAdminUrl });
+  await c.connect();
+  const { rows } = await c.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1", [
+    name,
+  ]);
+  await c.end();
+  let total = 0;
+  for (const r of rows) {
+    try {
+      total += cpuSeconds(r.pid);
+    } catch {
+      // backend gone
+    }
+  }
+  return total;
 }
 
 function peakRssMiB(pid: number): number {
@@ -217,18 +307,32 @@ function peakRssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function post(agent: http.Agent, port: number, body: Buffer): Promise<{ accepted: number; ms: number }> {
+async function post(
+  agent: http.Agent,
+  port: number,
+  body: Buffer,
+): Promise<{ accepted: number; ms: number }> {
   const t = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: "127.0.0.1", port, method: "POST", path: "/v1/receipts", agent, headers: { "content-type": "application/json", "content-length": body.length } },
+      {
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/v1/receipts",
+        agent,
+        headers: { "content-type": "application/json", "content-length": body.length },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString();
           if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}: ${text}`));
-          resolve({ accepted: (JSON.parse(text) as { accepted: number }).accepted, ms: performance.now() - t });
+          resolve({
+            accepted: (JSON.parse(text) as { accepted: number }).accepted,
+            ms: performance.now() - t,
+          });
         });
       },
     );
@@ -239,7 +343,8 @@ async function post(agent: http.Agent, port: number, body: Buffer): Promise<{ ac
 
 async function run(backend: string): Promise<RunResult> {
   const dir = mkdtempSync(path.join(tmpdir(), "msn-bench-"));
-  const { env, drop } = await prepare(backend, dir);
+  const bareAll = await bareParallelRate();
+  const { env, drop, dbName } = await prepare(backend, dir);
   const server = await startServer(env);
   try {
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -247,10 +352,17 @@ async function run(backend: string): Promise<RunResult> {
     let accepted = 0;
     let next = 0;
     const progress = new cliProgress.SingleBar(
-      { format: `${backend.padEnd(9)} [{bar}] {percentage}% {value}/{total} receipts`, noTTYOutput: true, notTTYSchedule: 5000 },
+      {
+        format: `${backend.padEnd(9)} [{bar}] {percentage}% {value}/{total} receipts`,
+        noTTYOutput: true,
+        notTTYSchedule: 5000,
+      },
       cliProgress.Presets.shades_classic,
     );
     progress.start(TOTAL, 0);
+    const cpu0 = cpuSeconds(server.pid);
+    const db0 = dbName ? await pgBackendCpu(dbName) : undefined;
+    const client0 = process.cpuUsage();
     const t = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -264,12 +376,27 @@ async function run(backend: string): Promise<RunResult> {
       }),
     );
     const seconds = (performance.now() - t) / 1000;
+    const clientUsage = process.cpuUsage(client0);
+    const serverCpu = cpuSeconds(server.pid) - cpu0;
+    const dbCpu = dbName ? (await pgBackendCpu(dbName)) - db0! : undefined;
     progress.stop();
     agent.destroy();
     const rssMiB = peakRssMiB(server.pid);
     latencies.sort((a, b) => a - b);
     const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-    return { backend, accepted, seconds, rate: accepted / seconds, p50: pct(0.5), p99: pct(0.99), rssMiB };
+    return {
+      backend,
+      accepted,
+      seconds,
+      rate: accepted / seconds,
+      p50: pct(0.5),
+      p99: pct(0.99),
+      rssMiB,
+      serverCpu,
+      dbCpu,
+      clientCpu: (clientUsage.user + clientUsage.system) / 1e6,
+      bareAll,
+    };
   } finally {
     await server.stop();
     await drop();
@@ -282,18 +409,32 @@ for (const b of backends) results.push(await run(b));
 
 const coresUsed = Math.min(CORES, VERIFY_THREADS + 1);
 console.log("");
-console.log("backend    accepted   seconds   receipts/s   p50 batch   p99 batch   server peak RSS   service/(bare x cores)");
+console.log(
+  "backend    accepted   seconds   receipts/s   p50 batch   p99 batch   server peak RSS   service/(bare x cores)",
+);
 for (const r of results) {
   console.log(
     `${r.backend.padEnd(9)} ${String(r.accepted).padStart(9)} ${r.seconds.toFixed(1).padStart(9)} ${Math.round(r.rate).toLocaleString().padStart(12)} ` +
       `${`${r.p50.toFixed(0)} ms`.padStart(11)} ${`${r.p99.toFixed(0)} ms`.padStart(11)} ${`${r.rssMiB.toFixed(0)} MiB`.padStart(17)} ` +
       `${((100 * r.rate) / (bare * coresUsed)).toFixed(0).padStart(22)}%`,
   );
+  const us = (cpu: number) => `${((cpu * 1e6) / r.accepted).toFixed(0)} µs`;
+  console.log(
+    `          CPU per accepted receipt: server ${us(r.serverCpu)}${r.dbCpu !== undefined ? `, PostgreSQL ${us(r.dbCpu)}` : " (database in-process)"}, ` +
+      `bench client ${us(r.clientCpu)}; bare verification ${(1e6 / bare).toFixed(0)} µs`,
+  );
+  console.log(
+    `          bare verification on all ${CORES} cores at once just before: ${Math.round(r.bareAll).toLocaleString()}/s ` +
+      `(${((100 * r.bareAll) / (bare * CORES)).toFixed(0)}% of ${CORES} x one core; the rest is other load on the machine); ` +
+      `service / that = ${((100 * r.rate) / r.bareAll).toFixed(0)}%`,
+  );
   if (r.accepted !== TOTAL) console.log(`  WARNING: ${TOTAL - r.accepted} receipts were not accepted`);
 }
 console.log(
   `bare verification ${Math.round(bare).toLocaleString()}/s per core x ${coresUsed} cores used = ${Math.round(bare * coresUsed).toLocaleString()}/s; ` +
-    `load average now ${loadavg().map((x) => x.toFixed(1)).join(" ")}`,
+    `load average now ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}`,
 );
 console.log(
   `SUMMARY ${results.map((r) => `${r.backend} ${Math.round(r.rate)} receipts/s (p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, RSS ${r.rssMiB.toFixed(0)} MiB, ${((100 * r.rate) / (bare * coresUsed)).toFixed(0)}% of bare x ${coresUsed})`).join("; ")}; bare ${Math.round(bare)}/s/core`,

@@ -3,7 +3,7 @@ import type { OracleConfig } from "./config/schema.js";
 import { redactConfig } from "./config/load.js";
 import { resolveRuntime, type RuntimeParams } from "./config/runtime.js";
 import { createChainClient } from "./chain/client.js";
-import { checkDeploymentMeta, openAndMigrate } from "./db/open.js";
+import { checkDeploymentMeta, durabilityWarnings, openAndMigrate } from "./db/open.js";
 import type { Db } from "./db/types.js";
 import { EpochClock, systemClock, type Clock } from "./lib/epochClock.js";
 import { createLogger, type Logger } from "./lib/logger.js";
@@ -49,9 +49,13 @@ export interface ContextOverrides {
  * Builds the context: resolves chain parameters, opens and migrates the database, starts the node
  * registry (catching up with the chain) and the verification threads.
  */
-export async function createContext(config: OracleConfig, overrides: ContextOverrides = {}): Promise<AppContext> {
+export async function createContext(
+  config: OracleConfig,
+  overrides: ContextOverrides = {},
+): Promise<AppContext> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const chain = overrides.chain ?? (config.rpcUrl !== undefined ? createChainClient(config.rpcUrl) : undefined);
+  const chain =
+    overrides.chain ?? (config.rpcUrl !== undefined ? createChainClient(config.rpcUrl) : undefined);
   const runtime = await resolveRuntime(config, chain, { registryProvided: overrides.registry !== undefined });
   if (!secpIsNative) logger.warn("native secp256k1 binding not loaded: signature checks run ~20x slower");
 
@@ -59,6 +63,7 @@ export async function createContext(config: OracleConfig, overrides: ContextOver
   const cleanup: (() => Promise<void>)[] = overrides.db ? [] : [() => db.close()];
   try {
     await checkDeploymentMeta(db, runtime.chainId, runtime.minerStaking);
+    for (const warning of await durabilityWarnings(db)) logger.warn(warning);
     const registry = overrides.registry ?? createRegistry(config, runtime, db, chain, logger);
     await registry.start();
     cleanup.push(() => registry.stop());
@@ -89,7 +94,20 @@ export async function createContext(config: OracleConfig, overrides: ContextOver
       },
       "oracle context ready",
     );
-    return { config, runtime, logger, db, chain, registry, clients, epochs, clock, verifier, ingest, metrics };
+    return {
+      config,
+      runtime,
+      logger,
+      db,
+      chain,
+      registry,
+      clients,
+      epochs,
+      clock,
+      verifier,
+      ingest,
+      metrics,
+    };
   } catch (err) {
     for (const fn of cleanup.reverse()) await fn().catch(() => {});
     throw err;

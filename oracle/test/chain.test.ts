@@ -95,7 +95,12 @@ describe("node registry indexed from MinerStaking on a local hardhat node", func
       1_000n * MSN,
       5_000n,
     ]);
-    const fund = await wallet.sendTransaction({ to: OPERATOR.address, value: 10n ** 18n, account: DEPLOYER, chain: hardhat });
+    const fund = await wallet.sendTransaction({
+      to: OPERATOR.address,
+      value: 10n ** 18n,
+      account: DEPLOYER,
+      chain: hardhat,
+    });
     await pub.waitForTransactionReceipt({ hash: fund });
     const deploymentsFile = path.join(dir, "localtest.json");
     writeFileSync(
@@ -122,12 +127,21 @@ describe("node registry indexed from MinerStaking on a local hardhat node", func
       docsUi: false,
     };
     ctx = await createContext(config, { logger: createLogger("silent") });
-    expect(ctx.runtime).to.deep.include({ chainId: 31337, minerStaking: staking, epochLength: 86_400, genesisTime: now - 60 });
+    expect(ctx.runtime).to.deep.include({
+      chainId: 31337,
+      minerStaking: staking,
+      epochLength: 86_400,
+      genesisTime: now - 60,
+    });
     const app = await buildApp(ctx);
 
     const nodeKey = account("chain-node");
     const client = account("chain-client");
-    await ctx.clients.add({ address: client.address, operator: account("someone-else").address, quotaBytes: 1e12 });
+    await ctx.clients.add({
+      address: client.address,
+      operator: account("someone-else").address,
+      quotaBytes: 1e12,
+    });
     const signer = await ReceiptSigner.create(ctx.runtime.domain);
     let sessions = 0;
     const post = async () => {
@@ -175,7 +189,10 @@ describe("node registry indexed from MinerStaking on a local hardhat node", func
     await pub.waitForTransactionReceipt({ hash: tx });
 
     // The background poll picks it up; lookups are served from memory.
-    await until("the registration to be indexed", () => ctx!.registry.operatorOf(nodeKey.address) !== undefined);
+    await until(
+      "the registration to be indexed",
+      () => ctx!.registry.operatorOf(nodeKey.address) !== undefined,
+    );
     expect(ctx.registry.operatorOf(nodeKey.address)).to.equal(OPERATOR.address.toLowerCase());
     expect(await post()).to.equal("accepted");
 
@@ -188,15 +205,26 @@ describe("node registry indexed from MinerStaking on a local hardhat node", func
       chain: hardhat,
     });
     const dereg = await pub.waitForTransactionReceipt({ hash: tx2 });
-    await until("the deregistration to be indexed", () => ctx!.registry.operatorOf(nodeKey.address) === undefined);
+    await until(
+      "the deregistration to be indexed",
+      () => ctx!.registry.operatorOf(nodeKey.address) === undefined,
+    );
     expect(await post()).to.equal("unknown_node");
 
     const events = await ctx.db.query<{ registered: boolean; node: string; operator: string }>(
       "SELECT registered, encode(node, 'hex') AS node, encode(operator, 'hex') AS operator FROM node_events ORDER BY block_number, log_index",
     );
     expect(events.rows).to.deep.equal([
-      { registered: true, node: nodeKey.address.slice(2).toLowerCase(), operator: OPERATOR.address.slice(2).toLowerCase() },
-      { registered: false, node: nodeKey.address.slice(2).toLowerCase(), operator: OPERATOR.address.slice(2).toLowerCase() },
+      {
+        registered: true,
+        node: nodeKey.address.slice(2).toLowerCase(),
+        operator: OPERATOR.address.slice(2).toLowerCase(),
+      },
+      {
+        registered: false,
+        node: nodeKey.address.slice(2).toLowerCase(),
+        operator: OPERATOR.address.slice(2).toLowerCase(),
+      },
     ]);
     const cursor = await ctx.db.query<{ last_block: number }>("SELECT last_block FROM chain_cursors");
     expect(cursor.rows[0]!.last_block).to.be.at.least(Number(dereg.blockNumber));

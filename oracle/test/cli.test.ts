@@ -30,8 +30,13 @@ describe("CLI: oracle clients", function () {
     const b = addr("cli-client-b");
     const added = await runCli(["clients", "add", a, "--operator", addr("cli-op"), "--quota", "500GB"], env);
     expect(added.code, added.stderr).to.equal(0);
-    expect(added.stdout.trim()).to.equal(`added client ${a} (operator ${addr("cli-op")}, quota 466 GiB per epoch)`);
-    const addedB = await runCli(["clients", "add", b.toUpperCase().replace("0X", "0x"), "--operator", addr("cli-op2")], env);
+    expect(added.stdout.trim()).to.equal(
+      `added client ${a} (operator ${addr("cli-op")}, quota 466 GiB per epoch)`,
+    );
+    const addedB = await runCli(
+      ["clients", "add", b.toUpperCase().replace("0X", "0x"), "--operator", addr("cli-op2")],
+      env,
+    );
     expect(addedB.stdout).to.match(/quota 100 TiB per epoch/); // the default quota
     const disabled = await runCli(["clients", "disable", a], env);
     expect(disabled.stdout.trim()).to.equal(`disabled client ${a}`);
@@ -41,10 +46,15 @@ describe("CLI: oracle clients", function () {
     const lines = list.stdout.trim().split("\n");
     expect(lines[0]).to.match(/^ADDRESS\s+OPERATOR\s+QUOTA\/EPOCH\s+STATUS\s+ADDED$/);
     expect(lines).to.have.length(3);
-    expect(lines[1]).to.match(new RegExp(`^${a}\\s+${addr("cli-op")}\\s+466 GiB\\s+disabled\\s+\\d{4}-\\d\\d-\\d\\dT`));
+    expect(lines[1]).to.match(
+      new RegExp(`^${a}\\s+${addr("cli-op")}\\s+466 GiB\\s+disabled\\s+\\d{4}-\\d\\d-\\d\\dT`),
+    );
     expect(lines[2]).to.match(new RegExp(`^${b}\\s+${addr("cli-op2")}\\s+100 TiB\\s+active`));
 
-    const json = JSON.parse((await runCli(["clients", "list", "--json"], env)).stdout) as { address: string; disabled: boolean }[];
+    const json = JSON.parse((await runCli(["clients", "list", "--json"], env)).stdout) as {
+      address: string;
+      disabled: boolean;
+    }[];
     expect(json.map((c) => [c.address, c.disabled])).to.deep.equal([
       [a, true],
       [b, false],
@@ -54,21 +64,31 @@ describe("CLI: oracle clients", function () {
   it("exits non-zero with a one-line reason on bad input", async () => {
     const existing = addr("cli-existing");
     expect((await runCli(["clients", "add", existing, "--operator", addr("op")], env)).code).to.equal(0);
-    const [badAddress, duplicate, noOperator, badQuota, unknown, badConfig, unknownCommand] = await Promise.all([
-      runCli(["clients", "add", "0x1234", "--operator", addr("op")], env),
-      runCli(["clients", "add", existing, "--operator", addr("op")], env),
-      runCli(["clients", "add", addr("x")], env),
-      runCli(["clients", "add", addr("y"), "--operator", addr("op"), "--quota", "lots"], env),
-      runCli(["clients", "disable", addr("nobody")], env),
-      runCli(["clients", "list"], { ...env, ORACLE_DB_POOL_SIZE: "0" }),
-      runCli(["clients", "remove", existing], env),
-    ]);
-    failedWithOneLine(badAddress, 'error: client address must be a 0x-prefixed 20-byte hex address, got "0x1234"');
+    const [badAddress, duplicate, noOperator, badQuota, unknown, badConfig, unknownCommand] =
+      await Promise.all([
+        runCli(["clients", "add", "0x1234", "--operator", addr("op")], env),
+        runCli(["clients", "add", existing, "--operator", addr("op")], env),
+        runCli(["clients", "add", addr("x")], env),
+        runCli(["clients", "add", addr("y"), "--operator", addr("op"), "--quota", "lots"], env),
+        runCli(["clients", "disable", addr("nobody")], env),
+        runCli(["clients", "list"], { ...env, ORACLE_DB_POOL_SIZE: "0" }),
+        runCli(["clients", "remove", existing], env),
+      ]);
+    failedWithOneLine(
+      badAddress,
+      'error: client address must be a 0x-prefixed 20-byte hex address, got "0x1234"',
+    );
     failedWithOneLine(duplicate, `error: client ${existing} is already registered`);
     failedWithOneLine(noOperator, "error: required option '--operator <address>' not specified");
-    failedWithOneLine(badQuota, 'error: quota must be a byte count such as 1000000, 500GB or 10TiB, got "lots"');
+    failedWithOneLine(
+      badQuota,
+      'error: quota must be a byte count such as 1000000, 500GB or 10TiB, got "lots"',
+    );
     failedWithOneLine(unknown, `error: no client ${addr("nobody")}`);
-    failedWithOneLine(badConfig, 'error: invalid configuration: ORACLE_DB_POOL_SIZE: must be an integer from 1 to 100 (got "0")');
+    failedWithOneLine(
+      badConfig,
+      'error: invalid configuration: ORACLE_DB_POOL_SIZE: must be an integer from 1 to 100 (got "0")',
+    );
     failedWithOneLine(unknownCommand, "error: unknown command 'remove'");
   });
 

@@ -47,7 +47,8 @@ function startWorker(inputFile: string): Worker {
   return { ready, go: () => child.stdin.end("go\n"), results };
 }
 
-const session = (tag: string, i: number): Hex => `0x${tag}${i.toString(16).padStart(64 - tag.length, "0")}` as Hex;
+const session = (tag: string, i: number): Hex =>
+  `0x${tag}${i.toString(16).padStart(64 - tag.length, "0")}` as Hex;
 
 describe("two ingest processes racing on one PostgreSQL", function () {
   let pg: TestDatabase;
@@ -74,7 +75,10 @@ describe("two ingest processes racing on one PostgreSQL", function () {
     await repo.add({ address: bigClient.address, operator: ops.C, quotaBytes: 1e12 });
     const signer = await ReceiptSigner.create(DOMAIN);
     const sign = (client: { key: Hex; address: Hex }, s: Hex, bytes: number): SignedReceipt =>
-      signer.sign({ node: nodes.B1, client: client.address, epoch: EPOCH, session: s, bytesServed: bytes }, client.key);
+      signer.sign(
+        { node: nodes.B1, client: client.address, epoch: EPOCH, session: s, bytesServed: bytes },
+        client.key,
+      );
 
     const SHARED = 40;
     const mine = (p: 0 | 1) => {
@@ -143,7 +147,9 @@ describe("two ingest processes racing on one PostgreSQL", function () {
 
     // B: every shared session ends at 400 bytes, each 400 receipt was accepted, usage is their sum.
     for (let i = 0; i < SHARED; i++) {
-      expect(stored.get(`${bigClient.address.slice(2).toLowerCase()}:${session("c", i).slice(2)}`)).to.equal(400);
+      expect(stored.get(`${bigClient.address.slice(2).toLowerCase()}:${session("c", i).slice(2)}`)).to.equal(
+        400,
+      );
     }
     const b = all.filter((x) => x.r.session.startsWith("0xc"));
     expect(b.filter((x) => x.r.bytesServed === 400).every((x) => x.result === "accepted")).to.equal(true);
@@ -151,7 +157,10 @@ describe("two ingest processes racing on one PostgreSQL", function () {
 
     // C: each identical receipt accepted by exactly one of the two processes, a duplicate for the other.
     for (let i = 0; i < 30; i++) {
-      const answers = all.filter((x) => x.r.session === session("d", i)).map((x) => x.result).sort();
+      const answers = all
+        .filter((x) => x.r.session === session("d", i))
+        .map((x) => x.result)
+        .sort();
       expect(answers).to.deep.equal(["accepted", "duplicate"]);
     }
     expect(await usage(bigClient.address)).to.equal(SHARED * 400 + 30 * 777);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Db } from "../src/db/types.js";
 import { MIGRATIONS_DIR, migrate } from "../src/db/migrate.js";
-import { checkDeploymentMeta } from "../src/db/open.js";
+import { checkDeploymentMeta, durabilityWarnings } from "../src/db/open.js";
 import { ClientsRepository } from "../src/registry/clients.js";
 import { NodeStore } from "../src/registry/nodeStore.js";
 import { ReceiptStore, sealEpoch, type Candidate } from "../src/ingest/store.js";
@@ -30,7 +30,13 @@ function cand(over: Partial<Candidate> & { session: string }): Candidate {
 }
 
 async function receiptRows(db: Db) {
-  const { rows } = await db.query<{ epoch: number; client: string; session: string; node: string; bytes: number }>(
+  const { rows } = await db.query<{
+    epoch: number;
+    client: string;
+    session: string;
+    node: string;
+    bytes: number;
+  }>(
     `SELECT epoch, encode(client, 'hex') AS client, encode(session, 'hex') AS session, encode(node, 'hex') AS node, bytes
      FROM receipts ORDER BY epoch, client, session`,
   );
@@ -102,6 +108,10 @@ for (const backend of backends) {
         expect(err?.message).to.match(/beyond 2\^53 - 1/);
       });
 
+      it("runs with synchronous commits, so a returned COMMIT survives the process", async () => {
+        expect(await durabilityWarnings(db)).to.deep.equal([]);
+      });
+
       it("rolls a transaction back when its function throws", async () => {
         await db
           .transaction(async (tx) => {
@@ -128,7 +138,12 @@ for (const backend of backends) {
         const repo = new ClientsRepository(db);
         const a = addr("c1").toUpperCase().replace("0X", "0x");
         const added = await repo.add({ address: a, operator: addr("op1"), quotaBytes: 5000 });
-        expect(added).to.include({ address: addr("c1"), operator: addr("op1"), quotaBytes: 5000, disabled: false });
+        expect(added).to.include({
+          address: addr("c1"),
+          operator: addr("op1"),
+          quotaBytes: 5000,
+          disabled: false,
+        });
         await repo.add({ address: addr("c2"), operator: addr("op2"), quotaBytes: 0 });
         expect((await repo.list()).map((c) => c.address)).to.have.members([addr("c1"), addr("c2")]);
         expect(await repo.setDisabled(addr("c1"), true)).to.equal(true);
@@ -137,7 +152,11 @@ for (const backend of backends) {
         expect(await repo.setQuota(addr("c1"), 7)).to.equal(true);
         const looked = await repo.lookup([h(addr("c1")), h(addr("nobody"))]);
         expect(looked.size).to.equal(1);
-        expect(looked.get(h(addr("c1")))).to.deep.equal({ operator: addr("op1"), quotaBytes: 7, disabled: false });
+        expect(looked.get(h(addr("c1")))).to.deep.equal({
+          operator: addr("op1"),
+          quotaBytes: 7,
+          disabled: false,
+        });
       });
 
       it("refuses a second registration of the same address and bad addresses or quotas", async () => {
@@ -162,9 +181,17 @@ for (const backend of backends) {
     describe("receipt store", () => {
       it("accepts a new receipt and records the client's usage", async () => {
         const store = new ReceiptStore(db);
-        expect(await store.commit([cand({ session: "01".repeat(32), bytes: 100 })])).to.deep.equal(["accepted"]);
+        expect(await store.commit([cand({ session: "01".repeat(32), bytes: 100 })])).to.deep.equal([
+          "accepted",
+        ]);
         expect(await receiptRows(db)).to.deep.equal([
-          { epoch: 5, client: h(addr("client-a")), session: "01".repeat(32), node: h(addr("node-a")), bytes: 100 },
+          {
+            epoch: 5,
+            client: h(addr("client-a")),
+            session: "01".repeat(32),
+            node: h(addr("node-a")),
+            bytes: 100,
+          },
         ]);
         expect(await usageOf(db, 5, h(addr("client-a")))).to.equal(100);
       });
@@ -187,15 +214,19 @@ for (const backend of backends) {
       it("lets a receipt with more bytes supersede the stored one, counting only the increase against the quota", async () => {
         const store = new ReceiptStore(db);
         const s = "03".repeat(32);
-        expect(await store.commit([cand({ session: s, bytes: 600, quota: 1000 })])).to.deep.equal(["accepted"]);
+        expect(await store.commit([cand({ session: s, bytes: 600, quota: 1000 })])).to.deep.equal([
+          "accepted",
+        ]);
         // 600 -> 1000 adds 400: exactly the quota.
-        expect(await store.commit([cand({ session: s, bytes: 1000, quota: 1000 })])).to.deep.equal(["accepted"]);
+        expect(await store.commit([cand({ session: s, bytes: 1000, quota: 1000 })])).to.deep.equal([
+          "accepted",
+        ]);
         expect((await receiptRows(db))[0]!.bytes).to.equal(1000);
         expect(await usageOf(db, 5, h(addr("client-a")))).to.equal(1000);
         // one byte more in another session is over the quota
-        expect(await store.commit([cand({ session: "04".repeat(32), bytes: 1, quota: 1000 })])).to.deep.equal([
-          "quota_exceeded",
-        ]);
+        expect(await store.commit([cand({ session: "04".repeat(32), bytes: 1, quota: 1000 })])).to.deep.equal(
+          ["quota_exceeded"],
+        );
       });
 
       it("decides the receipts of one batch in order, so a later one supersedes an earlier one", async () => {
@@ -229,7 +260,11 @@ for (const backend of backends) {
       it("decides a batch of new and already stored sessions together (fast path), as the slow path would", async () => {
         const store = new ReceiptStore(db);
         const [s1, s2, s3, s4] = ["11", "12", "13", "14"].map((x) => x.repeat(32));
-        await store.commit([cand({ session: s1!, bytes: 100 }), cand({ session: s2!, bytes: 100 }), cand({ session: s3!, bytes: 100 })]);
+        await store.commit([
+          cand({ session: s1!, bytes: 100 }),
+          cand({ session: s2!, bytes: 100 }),
+          cand({ session: s3!, bytes: 100 }),
+        ]);
         const out = await store.commit([
           cand({ session: s1!, bytes: 100 }), // identical: duplicate
           cand({ session: s2!, bytes: 50 }), // fewer bytes: superseded
@@ -265,7 +300,13 @@ for (const backend of backends) {
               const rows = new Map<string, { node: string; bytes: number; digest: string }>();
               const use = new Map<string, number>();
               for (const batch of batches) {
-                const cs = batch.map((x) => cand({ ...x, quota, digest: h(b32(`${x.session}${x.client}${x.node}${x.epoch}${x.bytes}`)) }));
+                const cs = batch.map((x) =>
+                  cand({
+                    ...x,
+                    quota,
+                    digest: h(b32(`${x.session}${x.client}${x.node}${x.epoch}${x.bytes}`)),
+                  }),
+                );
                 const expected = cs.map((c) => {
                   const key = `${c.epoch}:${c.client}:${c.session}`;
                   const prev = rows.get(key);
@@ -283,7 +324,8 @@ for (const backend of backends) {
               }
               const stored = await receiptRows(db);
               expect(stored.length).to.equal(rows.size);
-              for (const r of stored) expect(rows.get(`${r.epoch}:${r.client}:${r.session}`)?.bytes).to.equal(r.bytes);
+              for (const r of stored)
+                expect(rows.get(`${r.epoch}:${r.client}:${r.session}`)?.bytes).to.equal(r.bytes);
               for (const [k, v] of use) {
                 const [e, c] = k.split(":");
                 expect(await usageOf(db, Number(e), c!)).to.equal(v);
@@ -299,13 +341,22 @@ for (const backend of backends) {
         await sealEpoch(db, 5);
         await sealEpoch(db, 5);
         expect(
-          await store.commit([cand({ session: "09".repeat(32), epoch: 5 }), cand({ session: "09".repeat(32), epoch: 6 })]),
+          await store.commit([
+            cand({ session: "09".repeat(32), epoch: 5 }),
+            cand({ session: "09".repeat(32), epoch: 6 }),
+          ]),
         ).to.deep.equal(["epoch_closed", "accepted"]);
       });
     });
 
     describe("node store", () => {
-      const ev = (block: number, index: number, node: string, operator: string, registered = true): NodeEvent => ({
+      const ev = (
+        block: number,
+        index: number,
+        node: string,
+        operator: string,
+        registered = true,
+      ): NodeEvent => ({
         blockNumber: block,
         logIndex: index,
         txHash: b32(`tx${block}:${index}`),
@@ -317,9 +368,13 @@ for (const backend of backends) {
       it("applies events in chain order, moves the cursor, and exposes changes by sequence", async () => {
         const store = new NodeStore(db);
         expect(await store.cursor()).to.equal(undefined);
-        expect(await store.apply(9, 20, [ev(10, 0, "n1", "o1"), ev(12, 3, "n2", "o1"), ev(15, 1, "n1", "o1", false)])).to.equal(
-          true,
-        );
+        expect(
+          await store.apply(9, 20, [
+            ev(10, 0, "n1", "o1"),
+            ev(12, 3, "n2", "o1"),
+            ev(15, 1, "n1", "o1", false),
+          ]),
+        ).to.equal(true);
         expect(await store.cursor()).to.equal(20);
         const changes = await store.changesSince(0);
         expect(changes.map((c) => [c.node, c.operator])).to.deep.equal([

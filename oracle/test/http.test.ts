@@ -15,7 +15,11 @@ describe("HTTP API: bad input, limits, errors, documents", function () {
   let url: string;
 
   const send = async (body: string | Buffer, contentType = "application/json") => {
-    const res = await fetch(`${url}/v1/receipts`, { method: "POST", headers: { "content-type": contentType }, body });
+    const res = await fetch(`${url}/v1/receipts`, {
+      method: "POST",
+      headers: { "content-type": contentType },
+      body,
+    });
     const text = await res.text();
     let json: any;
     try {
@@ -28,7 +32,11 @@ describe("HTTP API: bad input, limits, errors, documents", function () {
   const receiptsJson = (rs: unknown[]) => JSON.stringify({ receipts: rs });
 
   /** The request was refused with `status`, stored nothing, and the server still accepts a valid batch. */
-  async function refusedWith(request: Promise<{ status: number; json: any }>, status: number, message: RegExp) {
+  async function refusedWith(
+    request: Promise<{ status: number; json: any }>,
+    status: number,
+    message: RegExp,
+  ) {
     const stored = await count(db);
     const res = await request;
     expect(res.status, JSON.stringify(res.json)).to.equal(status);
@@ -77,15 +85,35 @@ describe("HTTP API: bad input, limits, errors, documents", function () {
 
   it("answers 400 to wrong types: a string epoch, a fractional byte count, a numeric address", async () => {
     const r = w.receipt();
-    await refusedWith(send(receiptsJson([{ ...r, epoch: String(r.epoch) }])), 400, /body\/receipts\/0\/epoch must be an integer, got "10"/);
-    await refusedWith(send(receiptsJson([{ ...r, bytesServed: 1.5 }])), 400, /body\/receipts\/0\/bytesServed must be an integer, got 1.5/);
-    await refusedWith(send(receiptsJson([{ ...r, node: 123 }])), 400, /body\/receipts\/0\/node must be a string, got number/);
+    await refusedWith(
+      send(receiptsJson([{ ...r, epoch: String(r.epoch) }])),
+      400,
+      /body\/receipts\/0\/epoch must be an integer, got "10"/,
+    );
+    await refusedWith(
+      send(receiptsJson([{ ...r, bytesServed: 1.5 }])),
+      400,
+      /body\/receipts\/0\/bytesServed must be an integer, got 1.5/,
+    );
+    await refusedWith(
+      send(receiptsJson([{ ...r, node: 123 }])),
+      400,
+      /body\/receipts\/0\/node must be a string, got number/,
+    );
   });
 
   it("answers 400 to negative numbers", async () => {
     const r = w.receipt();
-    await refusedWith(send(receiptsJson([{ ...r, bytesServed: -5 }])), 400, /body\/receipts\/0\/bytesServed must be >= 0, got -5/);
-    await refusedWith(send(receiptsJson([r, { ...r, epoch: -1 }])), 400, /body\/receipts\/1\/epoch must be >= 0, got -1/);
+    await refusedWith(
+      send(receiptsJson([{ ...r, bytesServed: -5 }])),
+      400,
+      /body\/receipts\/0\/bytesServed must be >= 0, got -5/,
+    );
+    await refusedWith(
+      send(receiptsJson([r, { ...r, epoch: -1 }])),
+      400,
+      /body\/receipts\/1\/epoch must be >= 0, got -1/,
+    );
   });
 
   it("answers 400 to numbers beyond 2^53 - 1, which JSON cannot carry exactly", async () => {
@@ -96,29 +124,62 @@ describe("HTTP API: bad input, limits, errors, documents", function () {
 
   it("answers 400 to hex of the wrong length", async () => {
     const r = w.receipt();
-    await refusedWith(send(receiptsJson([{ ...r, node: r.node.slice(0, -1) }])), 400, /node must be 0x followed by 40 hex digits \(20 bytes\), got 41 characters/);
-    await refusedWith(send(receiptsJson([{ ...r, session: `${r.session}00` }])), 400, /session must be 0x followed by 64 hex digits \(32 bytes\), got 68 characters/);
-    await refusedWith(send(receiptsJson([{ ...r, signature: r.signature.slice(0, 130) }])), 400, /signature must be 0x followed by 130 hex digits/);
-    await refusedWith(send(receiptsJson([{ ...r, client: r.client.replace(/^0x./, "0xg") }])), 400, /client must be 0x followed by 40 hex digits/);
+    await refusedWith(
+      send(receiptsJson([{ ...r, node: r.node.slice(0, -1) }])),
+      400,
+      /node must be 0x followed by 40 hex digits \(20 bytes\), got 41 characters/,
+    );
+    await refusedWith(
+      send(receiptsJson([{ ...r, session: `${r.session}00` }])),
+      400,
+      /session must be 0x followed by 64 hex digits \(32 bytes\), got 68 characters/,
+    );
+    await refusedWith(
+      send(receiptsJson([{ ...r, signature: r.signature.slice(0, 130) }])),
+      400,
+      /signature must be 0x followed by 130 hex digits/,
+    );
+    await refusedWith(
+      send(receiptsJson([{ ...r, client: r.client.replace(/^0x./, "0xg") }])),
+      400,
+      /client must be 0x followed by 40 hex digits/,
+    );
   });
 
   it("answers 400 to unknown fields in a receipt and in the body, and to missing fields", async () => {
     const r = w.receipt();
-    await refusedWith(send(receiptsJson([{ ...r, operator: r.node }])), 400, /body\/receipts\/0\/operator is not an allowed property/);
-    await refusedWith(send(JSON.stringify({ receipts: [r], dryRun: true })), 400, /body\/dryRun is not an allowed property/);
+    await refusedWith(
+      send(receiptsJson([{ ...r, operator: r.node }])),
+      400,
+      /body\/receipts\/0\/operator is not an allowed property/,
+    );
+    await refusedWith(
+      send(JSON.stringify({ receipts: [r], dryRun: true })),
+      400,
+      /body\/dryRun is not an allowed property/,
+    );
     const { signature: _s, ...unsigned } = r;
     await refusedWith(send(receiptsJson([unsigned])), 400, /body\/receipts\/0\/signature is required/);
   });
 
   it("answers 415 to a body of an unsupported content type, and 400 to plain text", async () => {
-    await refusedWith(send("receipts=1", "application/x-www-form-urlencoded"), 415, /Unsupported Media Type/i);
+    await refusedWith(
+      send("receipts=1", "application/x-www-form-urlencoded"),
+      415,
+      /Unsupported Media Type/i,
+    );
     await refusedWith(send("receipts", "text/plain"), 400, /body must be an object, got string/);
   });
 
   it("answers 404 with a JSON message for an unknown route", async () => {
     const res = await fetch(`${url}/v2/nothing`);
     expect(res.status).to.equal(404);
-    expect(await res.json()).to.deep.equal({ statusCode: 404, error: "Not Found", code: "not_found", message: "no route GET /v2/nothing" });
+    expect(await res.json()).to.deep.equal({
+      statusCode: 404,
+      error: "Not Found",
+      code: "not_found",
+      message: "no route GET /v2/nothing",
+    });
   });
 
   it("hides the internals of a 5xx and logs them instead", async () => {
@@ -129,7 +190,12 @@ describe("HTTP API: bad input, limits, errors, documents", function () {
     try {
       const res = await send(receiptsJson([w.receipt()]));
       expect(res.status).to.equal(500);
-      expect(res.json).to.deep.equal({ statusCode: 500, error: "Internal Server Error", code: "internal", message: "internal error" });
+      expect(res.json).to.deep.equal({
+        statusCode: 500,
+        error: "Internal Server Error",
+        code: "internal",
+        message: "internal error",
+      });
       expect(res.text).not.to.include("hunter2");
     } finally {
       w.ctx.ingest.ingest = original;
@@ -148,9 +214,22 @@ describe("HTTP API: bad input, limits, errors, documents", function () {
     const body = post.requestBody.content["application/json"].schema;
     expect(body.properties.receipts.maxItems).to.equal(10_000);
     expect(body.properties.receipts.items.additionalProperties).to.equal(false);
-    expect(body.properties.receipts.items.required).to.have.members(["node", "client", "epoch", "session", "bytesServed", "signature"]);
+    expect(body.properties.receipts.items.required).to.have.members([
+      "node",
+      "client",
+      "epoch",
+      "session",
+      "bytesServed",
+      "signature",
+    ]);
     const results = post.responses["200"].content["application/json"].schema.properties.results.items;
-    expect(results.enum).to.include.members(["accepted", "bad_signature", "quota_exceeded", "superseded", "self_dealing"]);
+    expect(results.enum).to.include.members([
+      "accepted",
+      "bad_signature",
+      "quota_exceeded",
+      "superseded",
+      "self_dealing",
+    ]);
     expect(doc.paths["/health"]).to.have.property("get");
   });
 });

@@ -30,7 +30,9 @@ import {
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 async function storedBytes(db: Db): Promise<number[]> {
-  const { rows } = await db.query<{ bytes: number }>("SELECT bytes FROM receipts ORDER BY received_at, bytes");
+  const { rows } = await db.query<{ bytes: number }>(
+    "SELECT bytes FROM receipts ORDER BY received_at, bytes",
+  );
   return rows.map((r) => r.bytes);
 }
 
@@ -94,12 +96,17 @@ for (const backend of backends) {
     });
 
     it("answers over_capacity above link cap x epoch length and accepts exactly the cap", async () => {
-      const res = await w.post([w.receipt({ bytesServed: CAP_BYTES + 1 }), w.receipt({ bytesServed: CAP_BYTES })]);
+      const res = await w.post([
+        w.receipt({ bytesServed: CAP_BYTES + 1 }),
+        w.receipt({ bytesServed: CAP_BYTES }),
+      ]);
       expect(res.body.results).to.deep.equal(["over_capacity", "accepted"]);
     });
 
     it("answers unknown_node for a node not registered on chain", async () => {
-      expect((await w.post([w.receipt({ node: addr("stranger") })])).body.results).to.deep.equal(["unknown_node"]);
+      expect((await w.post([w.receipt({ node: addr("stranger") })])).body.results).to.deep.equal([
+        "unknown_node",
+      ]);
     });
 
     it("answers unknown_client for a key that is not a registered client", async () => {
@@ -113,7 +120,9 @@ for (const backend of backends) {
         "client_disabled",
       ]);
       await w.ctx.clients.setDisabled(clients.c3.address, false);
-      expect((await w.post([w.receipt({ client: clients.c3.address })])).body.results).to.deep.equal(["accepted"]);
+      expect((await w.post([w.receipt({ client: clients.c3.address })])).body.results).to.deep.equal([
+        "accepted",
+      ]);
     });
 
     it("answers self_dealing when the client belongs to the node's operator", async () => {
@@ -136,7 +145,10 @@ for (const backend of backends) {
       const { signature: _s, ...unsigned } = base;
       const res = await w.post([
         otherChain.sign(unsigned, clients.c1.key),
-        otherContract.sign({ ...unsigned, session: addr("x").padEnd(66, "0") as `0x${string}` }, clients.c1.key),
+        otherContract.sign(
+          { ...unsigned, session: addr("x").padEnd(66, "0") as `0x${string}` },
+          clients.c1.key,
+        ),
       ]);
       expect(res.body.results).to.deep.equal(["bad_signature", "bad_signature"]);
     });

@@ -9,7 +9,10 @@ export interface GlobalOptions {
   config?: string;
 }
 
-export function configFrom(cmd: Command, overrides: Partial<Record<keyof OracleConfig, unknown>> = {}): OracleConfig {
+export function configFrom(
+  cmd: Command,
+  overrides: Partial<Record<keyof OracleConfig, unknown>> = {},
+): OracleConfig {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
   return loadConfig({ ...(opts.config ? { file: opts.config } : {}), overrides });
 }

@@ -49,7 +49,11 @@ export async function resolveRuntime(
       "epoch length and genesis time unknown: set RPC_URL and an EmissionMinter (deployments file or ORACLE_EMISSION_MINTER), or both ORACLE_EPOCH_LENGTH and ORACLE_GENESIS_TIME",
     );
   }
-  if (!opts.registryProvided && config.nodesFile === undefined && (chain === undefined || deploymentBlock === undefined)) {
+  if (
+    !opts.registryProvided &&
+    config.nodesFile === undefined &&
+    (chain === undefined || deploymentBlock === undefined)
+  ) {
     problems.push(
       "no node registry: set RPC_URL and a deployments file (MinerStaking events are indexed from deploymentBlock), or ORACLE_NODES_FILE",
     );
@@ -59,7 +63,9 @@ export async function resolveRuntime(
   if (chain !== undefined) {
     const rpcChainId = await chain.getChainId();
     if (rpcChainId !== chainId) {
-      throw new ConfigError([`RPC_URL serves chain ${rpcChainId}, but the deployment is on chain ${chainId}`]);
+      throw new ConfigError([
+        `RPC_URL serves chain ${rpcChainId}, but the deployment is on chain ${chainId}`,
+      ]);
     }
   }
   let epochLength = config.epochLength;

@@ -21,7 +21,12 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
     const m = /^(\d{3,})_([a-z0-9_]+)\.sql$/.exec(file);
     if (!m) throw new OracleError("bad_migration", `migration file ${file} is not named NNN_name.sql`);
     const sql = readFileSync(`${dir}/${file}`, "utf8");
-    out.push({ version: Number(m[1]), name: file, sql, checksum: createHash("sha256").update(sql).digest("hex") });
+    out.push({
+      version: Number(m[1]),
+      name: file,
+      sql,
+      checksum: createHash("sha256").update(sql).digest("hex"),
+    });
   }
   for (let i = 1; i < out.length; i++) {
     if (out[i]!.version === out[i - 1]!.version) {

@@ -4,7 +4,9 @@ import { migrate } from "./migrate.js";
 import type { Db } from "./types.js";
 
 /** Opens PostgreSQL when `databaseUrl` is set, else embedded PGlite on `dataDir`. */
-export async function openDb(config: Pick<OracleConfig, "databaseUrl" | "dataDir" | "dbPoolSize">): Promise<Db> {
+export async function openDb(
+  config: Pick<OracleConfig, "databaseUrl" | "dataDir" | "dbPoolSize">,
+): Promise<Db> {
   try {
     // Each back end is loaded only when used (PGlite's WASM module is large).
     if (config.databaseUrl !== undefined) {
@@ -14,7 +16,8 @@ export async function openDb(config: Pick<OracleConfig, "databaseUrl" | "dataDir
     const { openPglite } = await import("./pglite.js");
     return await openPglite(config.dataDir);
   } catch (err) {
-    const where = config.databaseUrl !== undefined ? "PostgreSQL (DATABASE_URL)" : `PGlite at ${config.dataDir}`;
+    const where =
+      config.databaseUrl !== undefined ? "PostgreSQL (DATABASE_URL)" : `PGlite at ${config.dataDir}`;
     throw new OracleError("db_unavailable", `cannot open the database, ${where}: ${(err as Error).message}`, {
       cause: err,
       retryable: true,
@@ -41,14 +44,19 @@ export async function openAndMigrate(
  * database that holds another deployment's receipts.
  */
 export async function checkDeploymentMeta(db: Db, chainId: number, minerStaking: string): Promise<void> {
-  const want: Record<string, string> = { chain_id: String(chainId), miner_staking: minerStaking.toLowerCase() };
+  const want: Record<string, string> = {
+    chain_id: String(chainId),
+    miner_staking: minerStaking.toLowerCase(),
+  };
   await db.transaction(async (tx) => {
     for (const [key, value] of Object.entries(want)) {
       await tx.query("INSERT INTO oracle_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", [
         key,
         value,
       ]);
-      const { rows } = await tx.query<{ value: string }>("SELECT value FROM oracle_meta WHERE key = $1", [key]);
+      const { rows } = await tx.query<{ value: string }>("SELECT value FROM oracle_meta WHERE key = $1", [
+        key,
+      ]);
       if (rows[0]!.value !== value) {
         throw new OracleError(
           "wrong_database",
@@ -57,4 +65,27 @@ export async function checkDeploymentMeta(db: Db, chainId: number, minerStaking:
       }
     }
   });
+}
+
+/**
+ * Settings that would let an acknowledged receipt be lost in a crash. The oracle answers 2xx only
+ * after COMMIT, which is durable only with `synchronous_commit` on (and, on a PostgreSQL server,
+ * `fsync` on). Returns one message per problem (logged as warnings at start-up).
+ */
+export async function durabilityWarnings(db: Db): Promise<string[]> {
+  const out: string[] = [];
+  const { rows } = await db.query<{ name: string; setting: string }>(
+    "SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync')",
+  );
+  const setting = new Map(rows.map((r) => [r.name, r.setting]));
+  if (setting.get("synchronous_commit") !== "on") {
+    out.push(
+      `synchronous_commit is ${setting.get("synchronous_commit")}: a crash can lose receipts already acknowledged`,
+    );
+  }
+  // PGlite always runs with fsync off (its file system cannot fsync); see pglite.ts.
+  if (db.kind === "postgres" && setting.get("fsync") !== "on") {
+    out.push("fsync is off on the PostgreSQL server: an OS crash can lose receipts already acknowledged");
+  }
+  return out;
 }

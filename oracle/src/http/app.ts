@@ -47,7 +47,9 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
     keyGenerator: (req) => req.ip,
   });
 
-  app.get("/openapi.json", { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
+  app.get("/openapi.json", { schema: { hide: true }, config: { rateLimit: false } }, async () =>
+    app.swagger(),
+  );
 
   app.addHook("onResponse", async (req, reply) => {
     ctx.metrics.httpDuration.observe(

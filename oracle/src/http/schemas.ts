@@ -6,7 +6,10 @@ export const Address = Type.String({
   description: "20-byte address, 0x-prefixed hex",
   examples: ["0x70997970c51812dc3a010c7d01b50e0d17dc79c8"],
 });
-export const Bytes32 = Type.String({ pattern: "^0x[0-9a-fA-F]{64}$", description: "32 bytes, 0x-prefixed hex" });
+export const Bytes32 = Type.String({
+  pattern: "^0x[0-9a-fA-F]{64}$",
+  description: "32 bytes, 0x-prefixed hex",
+});
 export const Signature65 = Type.String({
   pattern: "^0x[0-9a-fA-F]{130}$",
   description: "65-byte secp256k1 signature r || s || v (v 27/28 or 0/1), low-s",

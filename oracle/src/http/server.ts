@@ -13,7 +13,10 @@ export interface RunningServer {
 }
 
 /** Builds the context and the app and listens on config.host:config.port. */
-export async function startServer(config: OracleConfig, overrides: ContextOverrides = {}): Promise<RunningServer> {
+export async function startServer(
+  config: OracleConfig,
+  overrides: ContextOverrides = {},
+): Promise<RunningServer> {
   const ctx = await createContext(config, overrides);
   let app: FastifyInstance;
   try {

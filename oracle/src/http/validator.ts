@@ -69,7 +69,8 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
       if (total > 1000) break;
     }
     let message = problems.join("; ");
-    if (total > problems.length) message += ` (and ${total > 1000 ? "over 1000" : total - problems.length} more)`;
+    if (total > problems.length)
+      message += ` (and ${total > 1000 ? "over 1000" : total - problems.length} more)`;
     return { error: new RequestValidationError(message) };
   };
 };

@@ -18,7 +18,8 @@ export interface Candidate {
   quota: number;
 }
 
-export type StoreOutcome = "accepted" | "duplicate" | "node_mismatch" | "superseded" | "quota_exceeded" | "epoch_closed";
+export type StoreOutcome =
+  "accepted" | "duplicate" | "node_mismatch" | "superseded" | "quota_exceeded" | "epoch_closed";
 
 /** Advisory-lock class of the ingest/seal handshake (second key: the epoch). */
 export const SEAL_LOCK_CLASS = 0x4d534e01;
@@ -95,7 +96,10 @@ export class ReceiptStore {
         // Fast path: the batch's keys are distinct and the quota holds even if every receipt is new, so
         // every receipt without a stored row is accepted: insert them all, skipping conflicts, and decide
         // only the conflicting ones against their stored rows.
-        const inserted = await this.insertNew(tx, live.map((i) => cands[i]!));
+        const inserted = await this.insertNew(
+          tx,
+          live.map((i) => cands[i]!),
+        );
         pending = [];
         for (const i of live) {
           const c = cands[i]!;
@@ -203,7 +207,14 @@ export class ReceiptStore {
   }
 
   private async readStored(tx: Queryable, keys: [number, string, string][]): Promise<Map<string, Stored>> {
-    const { rows } = await tx.query<{ epoch: number; client: string; session: string; node: string; bytes: number; digest: string }>(
+    const { rows } = await tx.query<{
+      epoch: number;
+      client: string;
+      session: string;
+      node: string;
+      bytes: number;
+      digest: string;
+    }>(
       `SELECT r.epoch, encode(r.client, 'hex') AS client, encode(r.session, 'hex') AS session,
               encode(r.node, 'hex') AS node, r.bytes, encode(r.digest, 'hex') AS digest
        FROM unnest($1::bigint[], $2::text[], $3::text[]) AS k(e, c, s)

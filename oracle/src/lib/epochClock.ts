@@ -6,8 +6,10 @@ export class EpochClock {
     /** Seconds after its end during which an epoch still accepts receipts. */
     readonly graceSeconds: number,
   ) {
-    if (!Number.isSafeInteger(genesisTime) || genesisTime < 0) throw new Error(`bad genesis time ${genesisTime}`);
-    if (!Number.isSafeInteger(epochLength) || epochLength <= 0) throw new Error(`bad epoch length ${epochLength}`);
+    if (!Number.isSafeInteger(genesisTime) || genesisTime < 0)
+      throw new Error(`bad genesis time ${genesisTime}`);
+    if (!Number.isSafeInteger(epochLength) || epochLength <= 0)
+      throw new Error(`bad epoch length ${epochLength}`);
     if (!Number.isSafeInteger(graceSeconds) || graceSeconds < 0 || graceSeconds >= epochLength) {
       throw new Error(`grace ${graceSeconds} must be in [0, epoch length)`);
     }

@@ -12,7 +12,10 @@ export function createLogger(level: LogLevel, destination?: NodeJS.WritableStrea
     {
       level,
       base: { pid: process.pid, service: "msn-oracle" },
-      redact: { paths: ["req.headers.authorization", "req.headers.cookie", "databaseUrl", "rpcUrl"], censor: "***" },
+      redact: {
+        paths: ["req.headers.authorization", "req.headers.cookie", "databaseUrl", "rpcUrl"],
+        censor: "***",
+      },
     },
     destination as pino.DestinationStream | undefined,
   );

@@ -107,7 +107,8 @@ export class ChainNodeRegistry implements NodeRegistry {
       const events = await fetchNodeEvents(chain, minerStaking, cursor + 1, to);
       const applied = await this.store.apply(cursor, to, events);
       if (applied) {
-        if (events.length > 0) logger.info({ from: cursor + 1, to, events: events.length }, "indexed node events");
+        if (events.length > 0)
+          logger.info({ from: cursor + 1, to, events: events.length }, "indexed node events");
         cursor = to;
       } else {
         cursor = (await this.store.cursor()) ?? cursor; // another process got there first

@@ -32,7 +32,8 @@ interface Row {
 const hexOf = (s: string): Hex => `0x${s}` as Hex;
 
 function checkAddress(what: string, value: string): Hex {
-  if (!isAddress(value)) throw new InputError(`${what} must be a 0x-prefixed 20-byte hex address, got "${value}"`);
+  if (!isAddress(value))
+    throw new InputError(`${what} must be a 0x-prefixed 20-byte hex address, got "${value}"`);
   return normAddress(value);
 }
 
@@ -44,7 +45,9 @@ export class ClientsRepository {
     const address = checkAddress("client address", input.address);
     const operator = checkAddress("operator address", input.operator);
     if (!Number.isSafeInteger(input.quotaBytes) || input.quotaBytes < 0) {
-      throw new InputError(`quota must be a whole number of bytes from 0 to 2^53 - 1, got ${input.quotaBytes}`);
+      throw new InputError(
+        `quota must be a whole number of bytes from 0 to 2^53 - 1, got ${input.quotaBytes}`,
+      );
     }
     const { rows } = await this.db.query<Row>(
       `INSERT INTO clients (address, operator, quota_bytes)
@@ -107,7 +110,12 @@ export class ClientsRepository {
   async lookup(addresses: readonly string[]): Promise<Map<string, ClientInfo>> {
     const out = new Map<string, ClientInfo>();
     if (addresses.length === 0) return out;
-    const { rows } = await this.db.query<{ address: string; operator: string; quota_bytes: number; disabled: boolean }>(
+    const { rows } = await this.db.query<{
+      address: string;
+      operator: string;
+      quota_bytes: number;
+      disabled: boolean;
+    }>(
       `SELECT encode(address, 'hex') AS address, encode(operator, 'hex') AS operator, quota_bytes, disabled
        FROM clients WHERE address IN (SELECT decode(a, 'hex') FROM unnest($1::text[]) AS a)`,
       [addresses],

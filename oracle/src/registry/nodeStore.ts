@@ -58,7 +58,9 @@ export class NodeStore {
         // The last event of each node in this range decides its state.
         const last = new Map<string, NodeEvent>();
         for (const e of events) last.set(e.node, e);
-        const finals = [...last.values()].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+        const finals = [...last.values()].sort(
+          (a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex,
+        );
         await tx.query(
           `INSERT INTO nodes (node, operator, block_number, log_index, seq)
            SELECT decode(n, 'hex'), decode(o, 'hex'), b, i, nextval('node_change_seq')

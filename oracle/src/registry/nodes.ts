@@ -74,7 +74,9 @@ export function loadNodesFile(file: string): StaticNodeRegistry {
   const entries: [string, string][] = [];
   for (const [node, operator] of Object.entries(json as Record<string, unknown>)) {
     if (!isAddress(node) || typeof operator !== "string" || !isAddress(operator)) {
-      throw new ConfigError([`ORACLE_NODES_FILE: ${file}: entry "${node}" is not an address -> address pair`]);
+      throw new ConfigError([
+        `ORACLE_NODES_FILE: ${file}: entry "${node}" is not an address -> address pair`,
+      ]);
     }
     entries.push([node, operator]);
   }

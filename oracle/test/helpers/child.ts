@@ -13,7 +13,11 @@ export interface ChildResult {
 }
 
 /** Runs `oracle <args>` to completion (node + tsx loader, no npx). */
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<ChildResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
       cwd: ROOT,
@@ -51,11 +55,19 @@ export function startServerProcess(env: Record<string, string>, timeoutMs = 60_0
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", CLI, "serve"], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ORACLE_PORT: "0", LOG_LEVEL: "warn", ...env },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        ORACLE_PORT: "0",
+        LOG_LEVEL: "warn",
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
-    const exited = new Promise<number | null>((r) => child.on("exit", (code, sig) => r(code ?? (sig ? -1 : null))));
+    const exited = new Promise<number | null>((r) =>
+      child.on("exit", (code, sig) => r(code ?? (sig ? -1 : null))),
+    );
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`server did not start in ${timeoutMs} ms:\n${out}`));

@@ -21,9 +21,16 @@ export function freePort(): Promise<number> {
 
 /** `hardhat compile` when the artifacts the oracle tests deploy are missing. */
 export async function ensureArtifacts(): Promise<void> {
-  const need = ["token/MSNToken.sol/MSNToken.json", "emission/EmissionMinter.sol/EmissionMinter.json", "staking/MinerStaking.sol/MinerStaking.json"];
+  const need = [
+    "token/MSNToken.sol/MSNToken.json",
+    "emission/EmissionMinter.sol/EmissionMinter.json",
+    "staking/MinerStaking.sol/MinerStaking.json",
+  ];
   if (need.every((f) => existsSync(path.join(ROOT, "artifacts/contracts", f)))) return;
-  const r = await runProcess(process.execPath, [HARDHAT, "compile", "--quiet"], { cwd: ROOT, timeoutMs: 300_000 });
+  const r = await runProcess(process.execPath, [HARDHAT, "compile", "--quiet"], {
+    cwd: ROOT,
+    timeoutMs: 300_000,
+  });
   if (r.code !== 0) throw new Error(`hardhat compile failed:\n${r.stderr}${r.stdout}`);
 }
 
@@ -36,11 +43,15 @@ export interface HardhatNode {
 /** `hardhat node --hostname 127.0.0.1 --port <free port>` as a child process, stopped by its PID. */
 export async function startHardhatNode(): Promise<HardhatNode> {
   const port = await freePort();
-  const child = spawn(process.execPath, [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: ROOT,
-    env: { ...process.env, MSN_SKIP_TASKS: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [HARDHAT, "node", "--hostname", "127.0.0.1", "--port", String(port)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, MSN_SKIP_TASKS: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const exited = new Promise<void>((r) => child.on("exit", () => r()));
   let out = "";
   await new Promise<void>((resolve, reject) => {

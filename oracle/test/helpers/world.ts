@@ -6,7 +6,12 @@ import type { Db } from "../../src/db/types.js";
 import { buildApp } from "../../src/http/app.js";
 import { createLogger } from "../../src/lib/logger.js";
 import { StaticNodeRegistry } from "../../src/registry/nodes.js";
-import { ReceiptSigner, type Receipt, type ReceiptDomain, type SignedReceipt } from "../../src/receipts/index.js";
+import {
+  ReceiptSigner,
+  type Receipt,
+  type ReceiptDomain,
+  type SignedReceipt,
+} from "../../src/receipts/index.js";
 import type { Hex } from "../../src/lib/hex.js";
 import { account, addr } from "./keys.js";
 

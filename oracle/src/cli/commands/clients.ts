@@ -22,24 +22,35 @@ function table(clients: Client[]): string {
     c.createdAt.toISOString().replace(/\.\d+Z$/, "Z"),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i]!)).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   return [line(head), ...rows.map(line)].join("\n");
 }
 
 export const clientsCommand: CommandModule = (program: Command) => {
-  const clients = program.command("clients").description("manage the clients (consumer keys) allowed to sign receipts");
+  const clients = program
+    .command("clients")
+    .description("manage the clients (consumer keys) allowed to sign receipts");
 
   clients
     .command("add <address>")
     .description("register a client key")
-    .requiredOption("--operator <address>", "operator the client belongs to (its receipts for that operator's nodes are refused)")
+    .requiredOption(
+      "--operator <address>",
+      "operator the client belongs to (its receipts for that operator's nodes are refused)",
+    )
     .option("--quota <bytes>", "bytes per epoch (e.g. 500GB, 10TiB; default ORACLE_DEFAULT_QUOTA_BYTES)")
     .action(async (address: string, opts: { operator: string; quota?: string }, cmd: Command) => {
       const config = configFrom(cmd);
       const quotaBytes = opts.quota !== undefined ? quotaArg(opts.quota) : config.defaultQuotaBytes;
       await withDb(config, async (db) => {
         const c = await new ClientsRepository(db).add({ address, operator: opts.operator, quotaBytes });
-        console.log(`added client ${c.address} (operator ${c.operator}, quota ${formatBytes(c.quotaBytes)} per epoch)`);
+        console.log(
+          `added client ${c.address} (operator ${c.operator}, quota ${formatBytes(c.quotaBytes)} per epoch)`,
+        );
       });
     });
 
@@ -62,7 +73,9 @@ export const clientsCommand: CommandModule = (program: Command) => {
   ] as const) {
     clients
       .command(`${name} <address>`)
-      .description(disabled ? "refuse the client's receipts from now on" : "accept the client's receipts again")
+      .description(
+        disabled ? "refuse the client's receipts from now on" : "accept the client's receipts again",
+      )
       .action(async (address: string, _opts: unknown, cmd: Command) => {
         await withDb(configFrom(cmd), async (db) => {
           const found = await new ClientsRepository(db).setDisabled(address, disabled);

@@ -10,8 +10,12 @@ export const migrateCommand: CommandModule = (program: Command) => {
       const config = configFrom(cmd);
       await withDb(config, async (db) => {
         const applied = await migrate(db); // already applied by openAndMigrate: reports nothing new
-        const { rows } = await db.query<{ name: string }>("SELECT name FROM schema_migrations ORDER BY version");
-        console.log(`database ${db.kind}: ${rows.length} migrations applied (${rows.map((r) => r.name).join(", ")})`);
+        const { rows } = await db.query<{ name: string }>(
+          "SELECT name FROM schema_migrations ORDER BY version",
+        );
+        console.log(
+          `database ${db.kind}: ${rows.length} migrations applied (${rows.map((r) => r.name).join(", ")})`,
+        );
         if (applied.length > 0) console.log(`applied now: ${applied.join(", ")}`);
       });
     });
