@@ -4,7 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { runCli, type ChildResult } from "./helpers/child.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/postgres.js";
-import { addr } from "./helpers/keys.js";
+import { account, addr, b32 } from "./helpers/keys.js";
+import { startServerProcess } from "./helpers/child.js";
+import { serverSetup } from "./helpers/serverEnv.js";
+import { DOMAIN, nodes, ops } from "./helpers/world.js";
+import { ReceiptSigner } from "../src/receipts/index.js";
 
 function failedWithOneLine(r: ChildResult, message: RegExp | string): void {
   expect(r.code, r.stderr).to.equal(1);
@@ -90,6 +94,49 @@ describe("CLI: oracle clients", function () {
       'error: invalid configuration: ORACLE_DB_POOL_SIZE: must be an integer from 1 to 100 (got "0")',
     );
     failedWithOneLine(unknownCommand, "error: unknown command 'remove'");
+  });
+
+  it("works while a server runs on the embedded database, through the server's admin socket", async () => {
+    const setup = await serverSetup("pglite", { [nodes.B1]: ops.B });
+    const server = await startServerProcess(setup.env);
+    try {
+      const env = { ORACLE_DATA_DIR: setup.env.ORACLE_DATA_DIR! };
+      const c = account("cli-live-client");
+      const added = await runCli(["clients", "add", c.address, "--operator", ops.C, "--quota", "1GB"], env);
+      expect(added.code, added.stderr).to.equal(0);
+      expect(added.stdout).to.match(
+        /^added client 0x[0-9a-f]{40} \(operator 0x[0-9a-f]{40}, quota 954 MiB per epoch\)/,
+      );
+      failedWithOneLine(
+        await runCli(["clients", "add", c.address, "--operator", ops.C], env),
+        `error: client ${c.address.toLowerCase()} is already registered`,
+      );
+      const list = await runCli(["clients", "list"], env);
+      expect(list.stdout).to.include(c.address.toLowerCase());
+
+      // The running server sees the new client at once, and its disabling too.
+      const signer = await ReceiptSigner.create(DOMAIN);
+      const epoch = Math.floor((Date.now() / 1000 - Number(setup.env.ORACLE_GENESIS_TIME)) / 3600);
+      let n = 0;
+      const post = async () => {
+        const r = signer.sign(
+          { node: nodes.B1, client: c.address, epoch, session: b32(`cli-live-${n++}`), bytesServed: 1000 },
+          c.key,
+        );
+        const res = await fetch(`${server.url}/v1/receipts`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ receipts: [r] }),
+        });
+        return ((await res.json()) as { results: string[] }).results[0];
+      };
+      expect(await post()).to.equal("accepted");
+      expect((await runCli(["clients", "disable", c.address], env)).code).to.equal(0);
+      expect(await post()).to.equal("client_disabled");
+    } finally {
+      await server.stop();
+      await setup.cleanup();
+    }
   });
 
   it("works on the embedded database, and refuses one another process holds", async () => {

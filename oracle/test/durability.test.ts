@@ -78,7 +78,7 @@ for (const backend of ["pglite", "postgres"] as const) {
         const again = await startServerProcess(setup.env);
         const health = (await (await fetch(`${again.url}/health`)).json()) as { status: string };
         expect(health.status).to.equal("ok");
-        await again.stop("SIGTERM");
+        expect(await again.stop("SIGTERM")).to.equal(0); // graceful shutdown
 
         const stored = await setup.withDb(async (db) => {
           const { rows } = await db.query<{ s: string }>("SELECT encode(session, 'hex') AS s FROM receipts");

@@ -18,10 +18,12 @@ export async function openDb(
   } catch (err) {
     const where =
       config.databaseUrl !== undefined ? "PostgreSQL (DATABASE_URL)" : `PGlite at ${config.dataDir}`;
-    throw new OracleError("db_unavailable", `cannot open the database, ${where}: ${(err as Error).message}`, {
-      cause: err,
-      retryable: true,
-    });
+    const locked = err instanceof OracleError && err.code === "db_locked";
+    throw new OracleError(
+      locked ? "db_locked" : "db_unavailable",
+      `cannot open the database, ${where}: ${(err as Error).message}`,
+      { cause: err, retryable: !locked },
+    );
   }
 }
 

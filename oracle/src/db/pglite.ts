@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { parseInt8, type Db, type QueryResult, type Queryable } from "./types.js";
+import { OracleError } from "../lib/errors.js";
 
 const BYTEA = 17;
 const INT8 = 20;
@@ -66,6 +67,19 @@ function createPglite(dataDir: string | undefined): Promise<PGlite> {
   });
 }
 
+/** The data directory is held by another live process (e.g. a running `oracle serve`). */
+export class DataDirLockedError extends OracleError {
+  constructor(
+    readonly dataDir: string,
+    readonly owner: number,
+  ) {
+    super(
+      "db_locked",
+      `the embedded database ${dataDir} is in use by process ${owner}; stop it first (or use PostgreSQL via DATABASE_URL)`,
+    );
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -89,9 +103,7 @@ function lockDataDir(dataDir: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const owner = Number(readFileSync(file, "utf8").trim());
       if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
-        throw new Error(
-          `the embedded database ${dataDir} is in use by process ${owner}; stop it first (or use PostgreSQL via DATABASE_URL)`,
-        );
+        throw new DataDirLockedError(dataDir, owner);
       }
       rmSync(file, { force: true }); // stale: its owner is gone
     }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { OracleConfig } from "../config/schema.js";
 import { closeContext, createContext, type AppContext, type ContextOverrides } from "../context.js";
 import { buildApp } from "./app.js";
+import { startAdminServer } from "./admin.js";
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -18,24 +19,29 @@ export async function startServer(
   overrides: ContextOverrides = {},
 ): Promise<RunningServer> {
   const ctx = await createContext(config, overrides);
-  let app: FastifyInstance;
+  let app: FastifyInstance | undefined;
+  let admin: FastifyInstance | undefined;
   try {
     app = await buildApp(ctx);
     await app.listen({ host: config.host, port: config.port });
+    admin = await startAdminServer(ctx);
   } catch (err) {
+    await app?.close().catch(() => {});
     await closeContext(ctx);
     throw err;
   }
-  const addr = app.server.address();
+  const server = app;
+  const addr = server.server.address();
   const url = typeof addr === "object" && addr !== null ? `http://${config.host}:${addr.port}` : String(addr);
   let closing: Promise<void> | undefined;
   return {
-    app,
+    app: server,
     ctx,
     url,
     close() {
       closing ??= (async () => {
-        await app.close();
+        await server.close();
+        await admin?.close();
         await closeContext(ctx);
       })();
       return closing;

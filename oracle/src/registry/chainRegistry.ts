@@ -3,7 +3,7 @@ import type { Db } from "../db/types.js";
 import type { Logger } from "../lib/logger.js";
 import type { Hex } from "../lib/hex.js";
 import { errorMessage } from "../lib/errors.js";
-import { fetchNodeEvents } from "../chain/fetchNodeEvents.js";
+import { fetchNodeEvents, type NodeEvent } from "../chain/fetchNodeEvents.js";
 import { NodeStore } from "./nodeStore.js";
 import type { NodeRegistry, RegistryStatus } from "./nodes.js";
 
@@ -36,9 +36,12 @@ export class ChainNodeRegistry implements NodeRegistry {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Blocks per eth_getLogs call; halved when the provider refuses a range. */
+  private chunk: number;
 
   constructor(private readonly opts: ChainRegistryOptions) {
     this.store = new NodeStore(opts.db);
+    this.chunk = opts.logChunkBlocks;
   }
 
   operatorOf(node: string): Hex | undefined {
@@ -95,16 +98,30 @@ export class ChainNodeRegistry implements NodeRegistry {
     this.timer.unref();
   }
 
-  /** Indexes every block up to head - confirmations. */
+  /**
+   * Indexes every block up to head - confirmations. A failing `eth_getLogs` (providers limit ranges
+   * and result sizes) is retried with half the range, down to one block; then the error propagates.
+   */
   async sync(): Promise<void> {
-    const { chain, minerStaking, deploymentBlock, confirmations, logChunkBlocks, logger } = this.opts;
+    const { chain, minerStaking, deploymentBlock, confirmations, logger } = this.opts;
     const head = Number(await chain.getBlockNumber());
     this.headBlock = head;
     const target = head - confirmations;
     let cursor = (await this.store.cursor()) ?? deploymentBlock - 1;
     while (cursor < target && !this.stopped) {
-      const to = Math.min(target, cursor + logChunkBlocks);
-      const events = await fetchNodeEvents(chain, minerStaking, cursor + 1, to);
+      const to = Math.min(target, cursor + this.chunk);
+      let events: NodeEvent[];
+      try {
+        events = await fetchNodeEvents(chain, minerStaking, cursor + 1, to);
+      } catch (err) {
+        if (to === cursor + 1) throw err;
+        this.chunk = Math.max(1, Math.floor((to - cursor) / 2));
+        logger.warn(
+          { err: errorMessage(err), chunk: this.chunk },
+          "eth_getLogs failed; retrying with a smaller range",
+        );
+        continue;
+      }
       const applied = await this.store.apply(cursor, to, events);
       if (applied) {
         if (events.length > 0)

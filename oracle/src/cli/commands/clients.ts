@@ -1,8 +1,19 @@
 import type { Command } from "commander";
 import { InputError } from "../../lib/errors.js";
 import { formatBytes, parseBytes } from "../../lib/units.js";
-import { ClientsRepository, type Client } from "../../registry/clients.js";
-import { configFrom, withDb, type CommandModule } from "../shared.js";
+import type { Client } from "../../registry/clients.js";
+import type { OracleConfig } from "../../config/schema.js";
+import { openClientsAdmin, type ClientsAdmin } from "../clientsAdmin.js";
+import { configFrom, type CommandModule } from "../shared.js";
+
+async function withClients<T>(config: OracleConfig, fn: (admin: ClientsAdmin) => Promise<T>): Promise<T> {
+  const admin = await openClientsAdmin(config);
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.close();
+  }
+}
 
 function quotaArg(text: string): number {
   const n = parseBytes(text);
@@ -46,8 +57,8 @@ export const clientsCommand: CommandModule = (program: Command) => {
     .action(async (address: string, opts: { operator: string; quota?: string }, cmd: Command) => {
       const config = configFrom(cmd);
       const quotaBytes = opts.quota !== undefined ? quotaArg(opts.quota) : config.defaultQuotaBytes;
-      await withDb(config, async (db) => {
-        const c = await new ClientsRepository(db).add({ address, operator: opts.operator, quotaBytes });
+      await withClients(config, async (admin) => {
+        const c = await admin.add({ address, operator: opts.operator, quotaBytes });
         console.log(
           `added client ${c.address} (operator ${c.operator}, quota ${formatBytes(c.quotaBytes)} per epoch)`,
         );
@@ -59,8 +70,8 @@ export const clientsCommand: CommandModule = (program: Command) => {
     .description("list the clients")
     .option("--json", "print JSON instead of a table")
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      await withDb(configFrom(cmd), async (db) => {
-        const list = await new ClientsRepository(db).list();
+      await withClients(configFrom(cmd), async (admin) => {
+        const list = await admin.list();
         if (opts.json) console.log(JSON.stringify(list, null, 2));
         else if (list.length === 0) console.log("no clients");
         else console.log(table(list));
@@ -77,8 +88,8 @@ export const clientsCommand: CommandModule = (program: Command) => {
         disabled ? "refuse the client's receipts from now on" : "accept the client's receipts again",
       )
       .action(async (address: string, _opts: unknown, cmd: Command) => {
-        await withDb(configFrom(cmd), async (db) => {
-          const found = await new ClientsRepository(db).setDisabled(address, disabled);
+        await withClients(configFrom(cmd), async (admin) => {
+          const found = await admin.setDisabled(address, disabled);
           if (!found) throw new InputError(`no client ${address.toLowerCase()}`);
           console.log(`${disabled ? "disabled" : "enabled"} client ${address.toLowerCase()}`);
         });
@@ -90,8 +101,8 @@ export const clientsCommand: CommandModule = (program: Command) => {
     .description("change a client's per-epoch byte quota")
     .action(async (address: string, bytes: string, _opts: unknown, cmd: Command) => {
       const quota = quotaArg(bytes);
-      await withDb(configFrom(cmd), async (db) => {
-        const found = await new ClientsRepository(db).setQuota(address, quota);
+      await withClients(configFrom(cmd), async (admin) => {
+        const found = await admin.setQuota(address, quota);
         if (!found) throw new InputError(`no client ${address.toLowerCase()}`);
         console.log(`client ${address.toLowerCase()}: quota ${formatBytes(quota)} per epoch`);
       });
