@@ -103,7 +103,7 @@ export class ReceiptStore {
         pending = [];
         for (const i of live) {
           const c = cands[i]!;
-          if (inserted.has(c.digest)) {
+          if (inserted === "all" || inserted.has(c.digest)) {
             out[i] = "accepted";
             const ukey = `${c.epoch}:${c.client}`;
             usage.set(ukey, (usage.get(ukey) ?? 0) + c.bytes);
@@ -164,9 +164,26 @@ export class ReceiptStore {
     return true;
   }
 
-  /** Inserts the candidates that have no stored row; returns the digests of those inserted. */
-  private async insertNew(tx: Queryable, rows: Candidate[]): Promise<Set<string>> {
-    if (rows.length === 0) return new Set();
+  /**
+   * Inserts the candidates that have no stored row; returns "all" when every one was inserted, else
+   * the digests of those inserted. The usual batch has no stored rows, so the first attempt inserts
+   * without RETURNING (cheaper, notably on PGlite) inside a savepoint; if any row conflicted it is
+   * rolled back and redone with RETURNING.
+   */
+  private async insertNew(tx: Queryable, rows: Candidate[]): Promise<Set<string> | "all"> {
+    if (rows.length === 0) return "all";
+    const cols = columns(rows);
+    await tx.query("SAVEPOINT ingest_fast");
+    const { rowCount } = await tx.query(
+      `INSERT INTO receipts (epoch, client, session, node, bytes, signature, digest)
+       SELECT e, decode(c, 'hex'), decode(s, 'hex'), decode(n, 'hex'), b, decode(g, 'hex'), decode(d, 'hex')
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
+            AS t(e, c, s, n, b, g, d)
+       ON CONFLICT (epoch, client, session) DO NOTHING`,
+      cols,
+    );
+    if (rowCount === rows.length) return "all";
+    await tx.query("ROLLBACK TO SAVEPOINT ingest_fast");
     const { rows: inserted } = await tx.query<{ d: string }>(
       `INSERT INTO receipts (epoch, client, session, node, bytes, signature, digest)
        SELECT e, decode(c, 'hex'), decode(s, 'hex'), decode(n, 'hex'), b, decode(g, 'hex'), decode(d, 'hex')
@@ -174,7 +191,7 @@ export class ReceiptStore {
             AS t(e, c, s, n, b, g, d)
        ON CONFLICT (epoch, client, session) DO NOTHING
        RETURNING encode(digest, 'hex') AS d`,
-      columns(rows),
+      cols,
     );
     return new Set(inserted.map((r) => r.d));
   }
