@@ -255,3 +255,26 @@ describe("HTTP API: per-IP rate limit and docs UI", () => {
     }
   });
 });
+
+describe("HTTP API: behind a trusted proxy", () => {
+  it("limits each client address from X-Forwarded-For separately when ORACLE_TRUST_PROXY is set", async () => {
+    const { db, cleanup } = await pgliteBackend.open();
+    const w = await createWorld(db, { rateLimitMax: 1, trustProxy: true });
+    try {
+      await addClients(w.ctx);
+      const send = (ip: string) =>
+        w.app.inject({
+          method: "POST",
+          url: "/v1/receipts",
+          headers: { "x-forwarded-for": ip },
+          payload: { receipts: [w.receipt()] },
+        });
+      expect((await send("203.0.113.1")).statusCode).to.equal(200);
+      expect((await send("203.0.113.2")).statusCode).to.equal(200);
+      expect((await send("203.0.113.1")).statusCode).to.equal(429);
+    } finally {
+      await w.close();
+      await cleanup();
+    }
+  });
+});

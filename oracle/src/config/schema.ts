@@ -56,6 +56,8 @@ export interface OracleConfig {
   verifyThreads: number;
   /** Serve the Swagger UI at /docs. */
   docsUi: boolean;
+  /** Take the client IP (rate limit, logs) from X-Forwarded-For: only behind a trusted proxy. */
+  trustProxy: boolean;
 }
 
 type Kind = "int" | "string" | "url" | "dburl" | "address" | "path" | "bool" | "level";
@@ -253,6 +255,12 @@ export const FIELDS: readonly Field[] = [
     description: "signature verification threads",
   },
   { key: "docsUi", env: "ORACLE_DOCS_UI", kind: "bool", description: "serve Swagger UI at /docs" },
+  {
+    key: "trustProxy",
+    env: "ORACLE_TRUST_PROXY",
+    kind: "bool",
+    description: "client IP from X-Forwarded-For (behind a trusted load balancer)",
+  },
 ];
 
 export const DEFAULTS: OracleConfig = {
@@ -273,4 +281,5 @@ export const DEFAULTS: OracleConfig = {
   defaultQuotaBytes: 100 * 1024 ** 4, // 100 TiB per epoch
   verifyThreads: -1, // replaced by the number of cores at load time
   docsUi: true,
+  trustProxy: false,
 };

@@ -21,6 +21,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
   const app = Fastify({
     loggerInstance: ctx.logger,
     bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: "idle",
   }) as unknown as FastifyInstance;
