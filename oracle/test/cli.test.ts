@@ -5,7 +5,7 @@ import path from "node:path";
 import { runCli, type ChildResult } from "./helpers/child.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/postgres.js";
 import { account, addr, b32 } from "./helpers/keys.js";
-import { startServerProcess } from "./helpers/child.js";
+import { startServerProcess, type ServerProcess } from "./helpers/child.js";
 import { serverSetup } from "./helpers/serverEnv.js";
 import { DOMAIN, nodes, ops } from "./helpers/world.js";
 import { ReceiptSigner } from "../src/receipts/index.js";
@@ -98,8 +98,10 @@ describe("CLI: oracle clients", function () {
 
   it("works while a server runs on the embedded database, through the server's admin socket", async () => {
     const setup = await serverSetup("pglite", { [nodes.B1]: ops.B });
-    const server = await startServerProcess(setup.env);
+    let server: ServerProcess | undefined;
     try {
+      server = await startServerProcess(setup.env);
+      const url = server.url;
       const env = { ORACLE_DATA_DIR: setup.env.ORACLE_DATA_DIR! };
       const c = account("cli-live-client");
       const added = await runCli(["clients", "add", c.address, "--operator", ops.C, "--quota", "1GB"], env);
@@ -123,7 +125,7 @@ describe("CLI: oracle clients", function () {
           { node: nodes.B1, client: c.address, epoch, session: b32(`cli-live-${n++}`), bytesServed: 1000 },
           c.key,
         );
-        const res = await fetch(`${server.url}/v1/receipts`, {
+        const res = await fetch(`${url}/v1/receipts`, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ receipts: [r] }),
@@ -134,7 +136,7 @@ describe("CLI: oracle clients", function () {
       expect((await runCli(["clients", "disable", c.address], env)).code).to.equal(0);
       expect(await post()).to.equal("client_disabled");
     } finally {
-      await server.stop();
+      await server?.stop();
       await setup.cleanup();
     }
   });

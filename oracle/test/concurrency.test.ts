@@ -19,6 +19,7 @@ const NOW = GENESIS + 5 * EPOCH_LENGTH + 10;
 const EPOCH = 5;
 
 interface Worker {
+  pid: number;
   ready: Promise<void>;
   go(): void;
   results: Promise<string[][]>;
@@ -44,7 +45,7 @@ function startWorker(inputFile: string): Worker {
       else resolve(JSON.parse(out.split("\n")[1]!) as string[][]);
     }),
   );
-  return { ready, go: () => child.stdin.end("go\n"), results };
+  return { pid: child.pid!, ready, go: () => child.stdin.end("go\n"), results };
 }
 
 const session = (tag: string, i: number): Hex =>
@@ -116,9 +117,20 @@ describe("two ingest processes racing on one PostgreSQL", function () {
       return { file, batches: mine(p) };
     });
     const workers = inputs.map((i) => startWorker(i.file));
-    await Promise.all(workers.map((w) => w.ready));
-    for (const w of workers) w.go();
-    const [r0, r1] = await Promise.all(workers.map((w) => w.results));
+    let r0: string[][], r1: string[][];
+    try {
+      await Promise.all(workers.map((w) => w.ready));
+      for (const w of workers) w.go();
+      [r0, r1] = await Promise.all(workers.map((w) => w.results));
+    } finally {
+      for (const w of workers) {
+        try {
+          process.kill(w.pid, "SIGKILL"); // only if still running
+        } catch {
+          // already exited
+        }
+      }
+    }
 
     // Flatten results next to their receipts.
     const answered = (p: 0 | 1, res: string[][]) =>

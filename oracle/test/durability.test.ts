@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ReceiptSigner, type SignedReceipt } from "../src/receipts/index.js";
 import { ClientsRepository } from "../src/registry/clients.js";
-import { startServerProcess } from "./helpers/child.js";
+import { startServerProcess, type ServerProcess } from "./helpers/child.js";
 import { serverSetup } from "./helpers/serverEnv.js";
 import { DOMAIN, QUOTA, clients, nodes, ops } from "./helpers/world.js";
 
@@ -13,6 +13,12 @@ for (const backend of ["pglite", "postgres"] as const) {
   describe(`durability on ${backend}`, function () {
     it("loses none of the receipts it acknowledged when killed with SIGKILL right after a 2xx", async () => {
       const setup = await serverSetup(backend, { [nodes.B1]: ops.B });
+      const started: ServerProcess[] = [];
+      const start = async () => {
+        const p = await startServerProcess(setup.env);
+        started.push(p);
+        return p;
+      };
       try {
         await setup.withDb(async (db) => {
           await new ClientsRepository(db).add({
@@ -38,7 +44,7 @@ for (const backend of ["pglite", "postgres"] as const) {
           batches.push(batch);
         }
 
-        const server = await startServerProcess(setup.env);
+        const server = await start();
         const acknowledged = new Set<string>();
         let killed = false;
         let oks = 0;
@@ -75,7 +81,7 @@ for (const backend of ["pglite", "postgres"] as const) {
         expect(acknowledged.size).to.be.lessThan(BATCHES * PER_BATCH); // the kill did interrupt work
 
         // Restart on the same data: recovery succeeds and the service works.
-        const again = await startServerProcess(setup.env);
+        const again = await start();
         const health = (await (await fetch(`${again.url}/health`)).json()) as { status: string };
         expect(health.status).to.equal("ok");
         expect(await again.stop("SIGTERM")).to.equal(0); // graceful shutdown
@@ -87,6 +93,7 @@ for (const backend of ["pglite", "postgres"] as const) {
         const lost = [...acknowledged].filter((s) => !stored.has(s));
         expect(lost, `${lost.length} acknowledged receipts lost`).to.deep.equal([]);
       } finally {
+        for (const p of started) await p.stop("SIGKILL"); // no-op for those already stopped
         await setup.cleanup();
       }
     });
