@@ -58,6 +58,8 @@ export class IngestService {
 
     // 1. Clock, capacity and node registry (memory only).
     const nodeOps: (string | undefined)[] = new Array(n);
+    const nodeKeys: string[] = new Array(n); // lower-case 0x hex
+    const clientHex: string[] = new Array(n); // lower-case hex without 0x
     const clientKeys = new Set<string>();
     for (let i = 0; i < n; i++) {
       const r = receipts[i]!;
@@ -70,14 +72,20 @@ export class IngestService {
         results[i] = "over_capacity";
         continue;
       }
-      const op = registry.operatorOf(r.node.toLowerCase());
+      const node = r.node.toLowerCase();
+      const op = registry.operatorOf(node);
       if (op === undefined) {
         results[i] = "unknown_node";
         continue;
       }
       nodeOps[i] = op;
-      clientKeys.add(r.client.slice(2).toLowerCase());
+      nodeKeys[i] = node;
+      const client = r.client.slice(2).toLowerCase();
+      clientHex[i] = client;
+      clientKeys.add(client);
     }
+
+    if (clientKeys.size === 0) return this.outcome(results);
 
     // 2. Clients: one query for the batch.
     const clients = await this.deps.clients.lookup([...clientKeys]);
@@ -85,7 +93,7 @@ export class IngestService {
     let survivors = 0;
     for (let i = 0; i < n; i++) {
       if (results[i] !== undefined) continue;
-      const info = clients.get(receipts[i]!.client.slice(2).toLowerCase());
+      const info = clients.get(clientHex[i]!);
       if (info === undefined) results[i] = "unknown_client";
       else if (info.disabled) results[i] = "client_disabled";
       else if (info.operator === nodeOps[i]) results[i] = "self_dealing";
@@ -117,9 +125,9 @@ export class IngestService {
       const r = receipts[i]!;
       cands.push({
         epoch: r.epoch,
-        client: r.client.slice(2).toLowerCase(),
+        client: clientHex[i]!,
         session: r.session.slice(2).toLowerCase(),
-        node: r.node.slice(2).toLowerCase(),
+        node: nodeKeys[i]!.slice(2),
         bytes: r.bytesServed,
         signature: r.signature.slice(2),
         digest: digests.toString("hex", k * 32, k * 32 + 32),
@@ -129,9 +137,12 @@ export class IngestService {
     }
     const outcomes = await this.store.commit(cands);
     for (let j = 0; j < outcomes.length; j++) results[candSlot[j]!] = outcomes[j]!;
+    return this.outcome(results);
+  }
 
+  private outcome(results: (ReceiptResult | undefined)[]): IngestOutcome {
     let accepted = 0;
-    for (let i = 0; i < n; i++) if (results[i] === "accepted") accepted++;
-    return { results: results as ReceiptResult[], accepted, rejected: n - accepted };
+    for (const r of results) if (r === "accepted") accepted++;
+    return { results: results as ReceiptResult[], accepted, rejected: results.length - accepted };
   }
 }
