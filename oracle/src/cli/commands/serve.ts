@@ -1,0 +1,16 @@
+import type { Command } from "commander";
+import { configFrom, type CommandModule } from "../shared.js";
+
+export const serveCommand: CommandModule = (program: Command) => {
+  program
+    .command("serve")
+    .description("run the ingest HTTP API (POST /v1/receipts, /health, /metrics, /openapi.json)")
+    .option("--host <host>", "bind address (ORACLE_HOST)")
+    .option("--port <port>", "port (ORACLE_PORT)")
+    .action(async (opts: { host?: string; port?: string }, cmd: Command) => {
+      const config = configFrom(cmd, { host: opts.host, port: opts.port });
+      // Loaded on demand: the other commands start faster without the HTTP stack.
+      const { serve } = await import("../../http/server.js");
+      await serve(config);
+    });
+};
