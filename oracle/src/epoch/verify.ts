@@ -53,11 +53,16 @@ class Collector {
     if (this.list.length < this.max) this.list.push({ kind, subject, message });
     else this.omitted += 1;
   }
-  /** Adds "subject: field X in bundle, Y recomputed" when the values differ. */
-  compare(kind: DiscrepancyKind, subject: string, field: string, inBundle: unknown, recomputed: unknown): void {
-    if (inBundle !== recomputed) {
-      this.add(kind, subject, `${subject}: ${field} ${show(inBundle)} in bundle, ${show(recomputed)} recomputed`);
-    }
+  /** Adds "<label> X in bundle, Y <source>" when the values differ. */
+  compare(
+    kind: DiscrepancyKind,
+    subject: string,
+    label: string,
+    inBundle: unknown,
+    other: unknown,
+    source = "recomputed",
+  ): void {
+    if (inBundle !== other) this.add(kind, subject, `${label} ${show(inBundle)} in bundle, ${show(other)} ${source}`);
   }
 }
 
@@ -78,7 +83,7 @@ export async function verifyBundle(bundle: EpochBundle, options: VerifyOptions =
 
   // Header facts that need no computation.
   if (b.epochEnd <= b.epochStart) out.add("header", "epochEnd", `epochEnd ${b.epochEnd} is not after epochStart ${b.epochStart}`);
-  out.compare("header", "snapshotTime", "value", b.snapshotTime, b.epochEnd - 1);
+  out.compare("header", "snapshotTime", "snapshotTime", b.snapshotTime, b.epochEnd - 1, "expected (epochEnd − 1)");
   if ((b.receipts.count === 0) !== (b.receipts.hash === EMPTY_RECEIPTS_HASH)) {
     out.add("receipts", "receipts", `receipts: count ${b.receipts.count} does not fit hash ${b.receipts.hash}`);
   }
@@ -105,7 +110,7 @@ export async function verifyBundle(bundle: EpochBundle, options: VerifyOptions =
     const row = b.nodes[i]!;
     if (row.bytes === 0n) out.add("node", row.node, `node ${row.node}: listed with 0 bytes`);
     const capped = row.bytes < b.nodeCapBytes ? row.bytes : b.nodeCapBytes;
-    out.compare("node", row.node, "cappedBytes", row.cappedBytes, capped);
+    out.compare("node", row.node, `node ${row.node}: cappedBytes`, row.cappedBytes, capped);
     traffic[i] = { node: row.node, operator: row.operator, bytes: row.bytes };
   }
   if (options.receipts !== undefined) checkReceipts(b, options.receipts, out);
@@ -140,9 +145,9 @@ export async function verifyBundle(bundle: EpochBundle, options: VerifyOptions =
   }
 
   const rowsMatch = compareOperators(b.operators, recomputed.operators, hasTraffic, out);
-  out.compare("total", "totalWeight", "value", b.totalWeight, recomputed.totalWeight);
-  out.compare("total", "carryOut", "value", b.carryOut, recomputed.carryOut);
-  out.compare("total", "total", "value", b.total, recomputed.total);
+  out.compare("total", "totalWeight", "totalWeight", b.totalWeight, recomputed.totalWeight);
+  out.compare("total", "carryOut", "carryOut", b.carryOut, recomputed.carryOut);
+  out.compare("total", "total", "total", b.total, recomputed.total);
 
   const leaves = treeLeaves(recomputed.operators);
   const tree = await buildRewardsTree(leaves.accounts, leaves.amounts);
@@ -197,15 +202,17 @@ function compareOperators(
       j++;
       continue;
     }
-    const who = `operator ${a.operator}`;
-    if (hasTraffic.has(a.operator) && a.stake === null) out.add("operator", a.operator, `${who}: has traffic but no stake`);
-    out.compare("operator", who, "nodes", a.nodes, c.nodes);
-    out.compare("operator", who, "cappedBytes", a.cappedBytes, c.cappedBytes);
-    if (a.stake !== null || hasTraffic.has(a.operator)) out.compare("operator", who, "stake", a.stake, c.stake);
-    out.compare("operator", who, "boostBps", a.boostBps, c.boostBps);
-    out.compare("operator", who, "weight", a.weight, c.weight);
-    out.compare("operator", who, "reward", a.reward, c.reward);
-    out.compare("operator", who, "cumulative", a.cumulative, c.cumulative);
+    const who = a.operator;
+    if (hasTraffic.has(who) && a.stake === null) out.add("operator", who, `operator ${who}: has traffic but no stake`);
+    out.compare("operator", who, `operator ${who}: nodes`, a.nodes, c.nodes);
+    out.compare("operator", who, `operator ${who}: cappedBytes`, a.cappedBytes, c.cappedBytes);
+    if (a.stake !== null && !hasTraffic.has(who)) {
+      out.add("operator", who, `operator ${who}: stake ${a.stake} in bundle for an account without traffic (must be null)`);
+    }
+    out.compare("operator", who, `operator ${who}: boostBps`, a.boostBps, c.boostBps);
+    out.compare("operator", who, `operator ${who}: weight`, a.weight, c.weight);
+    out.compare("operator", who, `operator ${who}: reward`, a.reward, c.reward);
+    out.compare("operator", who, `operator ${who}: cumulative`, a.cumulative, c.cumulative);
     i++;
     j++;
   }
@@ -213,14 +220,15 @@ function compareOperators(
 }
 
 function checkReceipts(b: EpochBundle, receipts: ReceiptSetSummary, out: Collector): void {
-  out.compare("receipts", "receipts", "count", b.receipts.count, receipts.count);
+  out.compare("receipts", "receipts", "receipts count", b.receipts.count, receipts.count, "in the receipts");
   if (b.receipts.hash !== receipts.hash) {
     out.add("receipts", "receipts", `receipts hash mismatch: ${b.receipts.hash} in bundle, ${receipts.hash} from the receipts`);
   }
   const listed = new Set<string>();
   for (const row of b.nodes) {
     listed.add(row.node);
-    out.compare("receipts", `node ${row.node}`, "bytes", row.bytes, receipts.bytesPerNode.get(row.node) ?? 0n);
+    const summed = receipts.bytesPerNode.get(row.node) ?? 0n;
+    out.compare("receipts", row.node, `node ${row.node}: bytes`, row.bytes, summed, "in the receipts");
   }
   for (const [node, bytes] of receipts.bytesPerNode) {
     if (bytes > 0n && !listed.has(node)) out.add("receipts", node, `node ${node}: ${bytes} bytes in the receipts, not in the bundle`);
@@ -238,7 +246,7 @@ export interface OnChainEpoch {
 export function compareWithChain(bundle: EpochBundle, bundleHash: Hash, onChain: OnChainEpoch): Discrepancy[] {
   const out = new Collector(Number.MAX_SAFE_INTEGER);
   if (onChain.root.toLowerCase() !== bundle.root) out.add("chain", "root", `root ${bundle.root} in bundle, ${onChain.root} on chain`);
-  out.compare("chain", "total", "value", bundle.total, onChain.total);
+  out.compare("chain", "total", "total", bundle.total, onChain.total, "on chain");
   if (onChain.dataHash.toLowerCase() !== bundleHash) {
     out.add("chain", "dataHash", `bundle hash ${bundleHash}, dataHash ${onChain.dataHash} on chain`);
   }
@@ -251,13 +259,14 @@ export function compareWithChain(bundle: EpochBundle, bundleHash: Hash, onChain:
  */
 export function verifyBundleChain(previous: EpochBundle, previousHash: Hash, current: EpochBundle): Discrepancy[] {
   const out = new Collector(1000);
-  out.compare("previous", "previousBundleHash", "value", current.previousBundleHash, previousHash);
-  out.compare("previous", "epoch", "value", current.epoch, previous.epoch + 1);
-  out.compare("previous", "epochStart", "value", current.epochStart, previous.epochEnd);
+  const from = "from the previous bundle";
+  out.compare("previous", "previousBundleHash", "previousBundleHash", current.previousBundleHash, previousHash, from);
+  out.compare("previous", "epoch", "epoch", current.epoch, previous.epoch + 1, "expected (previous + 1)");
+  out.compare("previous", "epochStart", "epochStart", current.epochStart, previous.epochEnd, "expected (previous epochEnd)");
   for (const key of ["chainId", "distributor", "staking", "minter"] as const) {
-    out.compare("previous", key, "value", current[key], previous[key]);
+    out.compare("previous", key, key, current[key], previous[key], from);
   }
-  out.compare("previous", "carryIn", "value", current.carryIn, previous.carryOut);
+  out.compare("previous", "carryIn", "carryIn", current.carryIn, previous.carryOut, "expected (previous carryOut)");
   const was = previous.operators.filter((r) => r.cumulative > 0n);
   const now = current.operators.filter((r) => r.previousCumulative > 0n);
   let i = 0;
@@ -272,7 +281,8 @@ export function verifyBundleChain(previous: EpochBundle, previousHash: Hash, cur
       out.add("previous", c.operator, `operator ${c.operator}: previousCumulative ${c.previousCumulative}, not in the previous bundle`);
       j++;
     } else {
-      out.compare("previous", `operator ${c.operator}`, "previousCumulative", c.previousCumulative, p.cumulative);
+      const label = `operator ${c.operator}: previousCumulative`;
+      out.compare("previous", c.operator, label, c.previousCumulative, p.cumulative, "expected (cumulative in the previous bundle)");
       i++;
       j++;
     }
@@ -283,8 +293,8 @@ export function verifyBundleChain(previous: EpochBundle, previousHash: Hash, cur
 /** Checks the first epoch an oracle publishes: no previous bundle, nothing carried, nothing earned before. */
 export function verifyFirstBundle(bundle: EpochBundle): Discrepancy[] {
   const out = new Collector(1000);
-  out.compare("previous", "previousBundleHash", "value", bundle.previousBundleHash, ZERO_HASH);
-  out.compare("previous", "carryIn", "value", bundle.carryIn, 0n);
+  out.compare("previous", "previousBundleHash", "previousBundleHash", bundle.previousBundleHash, ZERO_HASH, "expected");
+  out.compare("previous", "carryIn", "carryIn", bundle.carryIn, 0n, "expected");
   for (const row of bundle.operators) {
     if (row.previousCumulative !== 0n) out.add("previous", row.operator, `operator ${row.operator}: previousCumulative in the first epoch`);
   }

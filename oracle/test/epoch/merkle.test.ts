@@ -83,7 +83,7 @@ describe("epoch/merkle", () => {
     const proof = getProof(tree.nodes, tree.treeIndices[i]!);
     expect(verifyProof(tree.root, accounts[i]!, amounts[i]!, proof)).to.equal(true);
     for (let k = 0; k < proof.length; k++) {
-      const tampered = [...proof];
+      const tampered: string[] = [...proof];
       const byte = parseInt(tampered[k]!.slice(-2), 16) ^ 1;
       tampered[k] = `${tampered[k]!.slice(0, -2)}${byte.toString(16).padStart(2, "0")}`;
       expect(verifyProof(tree.root, accounts[i]!, amounts[i]!, tampered)).to.equal(false);
