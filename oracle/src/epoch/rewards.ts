@@ -18,8 +18,11 @@ import {
   type Address,
   EpochInputError,
   MAX_UINT256,
-  addressOrder,
+  addressKey,
+  addressOrderByKeys,
+  lowerAddressKey,
   checkUint256,
+  compareKeyed,
   describe,
   normalizeAddress,
 } from "./encoding.js";
@@ -39,7 +42,8 @@ export interface EpochRewardsInput {
   nodeCapBytes: bigint;
   /**
    * Active stake (wei) at the snapshot `epochEnd − 1`, for every operator with traffic (required: a
-   * missing entry is an error, not a silent 0). Entries for other addresses are ignored.
+   * missing entry is an error, not a silent 0). Keys in any letter case. Entries for other addresses are
+   * ignored (and not validated).
    */
   stakes: ReadonlyMap<string, bigint>;
   boostParams: BoostParams;
@@ -95,66 +99,96 @@ export function computeEpochRewards(input: EpochRewardsInput): EpochRewardsResul
   checkBoostParams(input.boostParams);
   const emission = checkUint256(input.emission, "emission");
   const carryIn = checkUint256(input.carryIn, "carryIn");
-  const { maxBoostBps, fullStakePerNode } = input.boostParams;
+  const { rows, operatorKeys } = nodeRowsOf(input.nodes, cap);
+  const previous = sortedEntries(input.previousCumulative, "previousCumulative");
+  const stakeOf = stakeLookup(input.stakes, "stakes");
+  return splitRewards(rows, previous, stakeOf, input.boostParams, emission, carryIn, operatorKeys);
+}
 
-  // 1. Nodes: validate, sort by node (which also exposes duplicates), cap.
-  const count = input.nodes.length;
-  const nodeAddresses: Address[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const entry = input.nodes[i]!;
-    nodeAddresses[i] = normalizeAddress(entry.node, `nodes[${i}].node`);
-    const bytes = entry.bytes;
-    if (typeof bytes !== "bigint" || bytes < 0n || bytes > MAX_UINT256) {
-      throw new EpochInputError(`nodes[${i}].bytes: expected a uint256 bigint, got ${describe(bytes)}`);
-    }
-  }
-  const byNode = addressOrder(nodeAddresses);
-  const nodeRows: NodeRow[] = [];
-  for (let k = 0; k < count; k++) {
-    const i = byNode[k]!;
-    const node = nodeAddresses[i]!;
-    if (k > 0 && node === nodeAddresses[byNode[k - 1]!]) throw new EpochInputError(`nodes: node ${node} is listed twice`);
-    const entry = input.nodes[i]!;
-    const operator = normalizeAddress(entry.operator, `nodes[${i}].operator`);
-    const bytes = entry.bytes;
-    if (bytes === 0n) continue;
-    nodeRows.push({ node, operator, bytes, cappedBytes: bytes < cap ? bytes : cap });
-  }
+/** Cumulative amounts per account through the previous epoch, ascending by (lowercase) address, all > 0. */
+export interface SortedAmounts {
+  addresses: readonly Address[];
+  amounts: readonly bigint[];
+  /** `addressKey` of each address (computed when absent). */
+  keys?: Uint32Array;
+}
+
+/**
+ * Steps 2–6 on prepared inputs (for callers whose inputs are already validated and sorted, such as
+ * {@link verifyBundle} reading a parsed bundle): `nodeRows` sorted by node with bytes > 0 and capped,
+ * `previous` as {@link SortedAmounts}, and `stakeOf`, called once per operator with traffic, in ascending
+ * order. Parameters are not re-checked here. `operatorKeys[k]` = `addressKey(nodeRows[k].operator)` if known.
+ *
+ * The loops below touch the row objects in their memory order and compare addresses by their 32-bit keys
+ * first: at a million rows, cache misses from random object access, not arithmetic, dominate the time.
+ */
+export function splitRewards(
+  nodeRows: NodeRow[],
+  previous: SortedAmounts,
+  stakeOf: (operator: Address) => bigint | undefined,
+  boostParams: BoostParams,
+  emission: bigint,
+  carryIn: bigint,
+  operatorKeys?: Uint32Array,
+): EpochRewardsResult {
+  const { maxBoostBps, fullStakePerNode } = boostParams;
 
   // 2. Operators with traffic: group the node rows by operator.
-  const byOperator = addressOrder(nodeRows.map((r) => r.operator));
+  const m = nodeRows.length;
+  const operators: Address[] = new Array(m);
+  const capped: bigint[] = new Array(m);
+  let opKeys = operatorKeys;
+  if (opKeys === undefined) {
+    opKeys = new Uint32Array(m);
+    for (let k = 0; k < m; k++) opKeys[k] = addressKey(nodeRows[k]!.operator);
+  }
+  for (let k = 0; k < m; k++) {
+    const row = nodeRows[k]!;
+    operators[k] = row.operator;
+    capped[k] = row.cappedBytes;
+  }
+  const byOperator = addressOrderByKeys(operators, opKeys);
   const trafficOperators: Address[] = [];
+  const trafficKeys = new Uint32Array(m);
   const trafficNodes: number[] = [];
   const trafficBytes: bigint[] = [];
-  for (let k = 0; k < byOperator.length; ) {
-    const first = nodeRows[byOperator[k]!]!;
-    let nodes = 0;
-    let cappedBytes = 0n;
-    for (; k < byOperator.length && nodeRows[byOperator[k]!]!.operator === first.operator; k++) {
+  for (let k = 0; k < m; ) {
+    const first = byOperator[k]!;
+    const operator = operators[first]!;
+    const key = opKeys[first]!;
+    let nodes = 1;
+    let cappedBytes = capped[first]!;
+    for (k++; k < m; k++) {
+      const i = byOperator[k]!;
+      if (opKeys[i] !== key || operators[i] !== operator) break;
       nodes += 1;
-      cappedBytes += nodeRows[byOperator[k]!]!.cappedBytes;
+      cappedBytes += capped[i]!;
     }
-    trafficOperators.push(first.operator);
+    trafficKeys[trafficOperators.length] = key;
+    trafficOperators.push(operator);
     trafficNodes.push(nodes);
     trafficBytes.push(cappedBytes);
   }
-
-  // Accounts with a previous cumulative > 0, sorted.
-  const previous = sortedEntries(input.previousCumulative, "previousCumulative");
-  const stakes = lowercaseKeys(input.stakes, "stakes");
+  const prior = previous.addresses;
+  let priorKeys = previous.keys;
+  if (priorKeys === undefined) {
+    priorKeys = new Uint32Array(prior.length);
+    for (let i = 0; i < prior.length; i++) priorKeys[i] = addressKey(prior[i]!);
+  }
 
   // 3–4. Merge both sorted lists into the tree's accounts; boost and weight for those with traffic.
   const rows: OperatorRow[] = [];
   let totalWeight = 0n;
   let t = 0;
   let p = 0;
-  while (t < trafficOperators.length || p < previous.addresses.length) {
-    const traffic = trafficOperators[t];
-    const prior = previous.addresses[p];
-    if (traffic === undefined || (prior !== undefined && prior < traffic)) {
-      const previousCumulative = previous.amounts[p++]!;
+  const trafficCount = trafficOperators.length;
+  while (t < trafficCount || p < prior.length) {
+    const order =
+      t === trafficCount ? 1 : p === prior.length ? -1 : compareKeyed(trafficOperators[t]!, trafficKeys[t]!, prior[p]!, priorKeys[p]!);
+    if (order > 0) {
+      const previousCumulative = previous.amounts[p]!;
       rows.push({
-        operator: prior!,
+        operator: prior[p]!,
         nodes: 0,
         cappedBytes: 0n,
         stake: null,
@@ -164,13 +198,15 @@ export function computeEpochRewards(input: EpochRewardsInput): EpochRewardsResul
         previousCumulative,
         cumulative: previousCumulative,
       });
+      p++;
       continue;
     }
+    const operator = trafficOperators[t]!;
     let previousCumulative = 0n;
-    if (prior === traffic) previousCumulative = previous.amounts[p++]!;
-    const stake = stakes.get(traffic);
+    if (order === 0) previousCumulative = previous.amounts[p++]!;
+    const stake = stakeOf(operator);
     if (stake === undefined) {
-      throw new EpochInputError(`stakes: no stake given for operator ${traffic}, which has traffic this epoch`);
+      throw new EpochInputError(`stakes: no stake given for operator ${operator}, which has traffic this epoch`);
     }
     const nodes = trafficNodes[t]!;
     const cappedBytes = trafficBytes[t]!;
@@ -179,7 +215,7 @@ export function computeEpochRewards(input: EpochRewardsInput): EpochRewardsResul
     const weight = cappedBytes * boost;
     totalWeight += weight;
     rows.push({
-      operator: traffic,
+      operator,
       nodes,
       cappedBytes,
       stake,
@@ -219,6 +255,57 @@ export function computeEpochRewards(input: EpochRewardsInput): EpochRewardsResul
   };
 }
 
+/**
+ * Step 1: validates the nodes (one pass in input order), sorts them by node (exposing duplicates), drops
+ * 0-byte ones and caps. Returns the rows and the `addressKey` of each row's operator.
+ */
+function nodeRowsOf(entries: readonly NodeTraffic[], cap: bigint): { rows: NodeRow[]; operatorKeys: Uint32Array } {
+  if (!Array.isArray(entries)) throw new EpochInputError("nodes: expected an array");
+  const count = entries.length;
+  const nodes: Address[] = new Array(count);
+  const operators: Address[] = new Array(count);
+  const bytes: bigint[] = new Array(count);
+  const capped: (bigint | undefined)[] = new Array(count); // undefined: 0 bytes, left out
+  const nodeKeys = new Uint32Array(count);
+  const opKeys = new Uint32Array(count);
+  for (let i = 0; i < count; i++) {
+    const entry = entries[i]!;
+    let nodeKey = lowerAddressKey(entry.node);
+    let opKey = lowerAddressKey(entry.operator);
+    const node = nodeKey >= 0 ? (entry.node as Address) : normalizeAddress(entry.node, `nodes[${i}].node`);
+    const operator = opKey >= 0 ? (entry.operator as Address) : normalizeAddress(entry.operator, `nodes[${i}].operator`);
+    if (nodeKey < 0) nodeKey = addressKey(node);
+    if (opKey < 0) opKey = addressKey(operator);
+    const b = entry.bytes;
+    if (typeof b !== "bigint" || b < 0n || b > MAX_UINT256) {
+      throw new EpochInputError(`nodes[${i}].bytes: expected a uint256 bigint, got ${describe(b)}`);
+    }
+    nodes[i] = node;
+    operators[i] = operator;
+    bytes[i] = b;
+    capped[i] = b === 0n ? undefined : b < cap ? b : cap;
+    nodeKeys[i] = nodeKey;
+    opKeys[i] = opKey;
+  }
+  const byNode = addressOrderByKeys(nodes, nodeKeys);
+  const rows: NodeRow[] = [];
+  const operatorKeys = new Uint32Array(count);
+  for (let k = 0; k < count; k++) {
+    const i = byNode[k]!;
+    if (k > 0) {
+      const before = byNode[k - 1]!;
+      if (nodeKeys[i] === nodeKeys[before] && nodes[i] === nodes[before]) {
+        throw new EpochInputError(`nodes: node ${nodes[i]} is listed twice`);
+      }
+    }
+    const cappedBytes = capped[i];
+    if (cappedBytes === undefined) continue;
+    operatorKeys[rows.length] = opKeys[i]!;
+    rows.push({ node: nodes[i]!, operator: operators[i]!, bytes: bytes[i]!, cappedBytes });
+  }
+  return { rows, operatorKeys: operatorKeys.subarray(0, rows.length) };
+}
+
 function checkMap(map: ReadonlyMap<string, bigint>, what: string): void {
   if (!(map instanceof Map)) throw new EpochInputError(`${what}: expected a Map of address to bigint`);
 }
@@ -229,45 +316,58 @@ function checkValue(value: unknown, what: string, address: string): void {
   }
 }
 
-/** Validates a map of address → uint256; returns it as is when its keys are lowercase, else a lowercase copy. */
-function lowercaseKeys(map: ReadonlyMap<string, bigint>, what: string): ReadonlyMap<string, bigint> {
+/**
+ * A stake lookup by lowercase operator address. Only the entries looked up are validated (the others are
+ * ignored, as documented); a map keyed by checksummed addresses is copied to lowercase keys on the first miss.
+ */
+function stakeLookup(map: ReadonlyMap<string, bigint>, what: string): (operator: Address) => bigint | undefined {
   checkMap(map, what);
-  let copy: Map<string, bigint> | undefined;
-  for (const [key, value] of map) {
-    const address = normalizeAddress(key, `${what} key`);
-    checkValue(value, what, address);
-    if (address !== key && copy === undefined) copy = new Map();
-  }
-  if (copy === undefined) return map;
-  for (const [key, value] of map) {
-    const address = key.toLowerCase();
-    if (copy.has(address)) throw new EpochInputError(`${what}: address ${address} is given twice (letter case)`);
-    copy.set(address, value);
-  }
-  return copy;
+  let lower: ReadonlyMap<string, bigint> = map;
+  let copied = false;
+  return (operator) => {
+    let value = lower.get(operator);
+    if (value === undefined && !copied) {
+      copied = true;
+      const copy = new Map<string, bigint>();
+      for (const [key, v] of map) {
+        const address = normalizeAddress(key, `${what} key`);
+        if (copy.has(address)) throw new EpochInputError(`${what}: address ${address} is given twice (letter case)`);
+        copy.set(address, v);
+      }
+      lower = copy;
+      value = lower.get(operator);
+    }
+    if (value !== undefined) checkValue(value, what, operator);
+    return value;
+  };
 }
 
 /** The entries with a value > 0 of a map of address → uint256, sorted by lowercase address. */
-function sortedEntries(map: ReadonlyMap<string, bigint>, what: string): { addresses: Address[]; amounts: bigint[] } {
+function sortedEntries(map: ReadonlyMap<string, bigint>, what: string): SortedAmounts {
   checkMap(map, what);
-  const keys: Address[] = [];
+  const found: Address[] = [];
   const values: bigint[] = [];
   for (const [key, value] of map) {
     const address = normalizeAddress(key, `${what} key`);
     checkValue(value, what, address);
     if (value === 0n) continue;
-    keys.push(address);
+    found.push(address);
     values.push(value);
   }
-  const order = addressOrder(keys);
+  const foundKeys = new Uint32Array(found.length);
+  for (let i = 0; i < found.length; i++) foundKeys[i] = addressKey(found[i]!);
+  const order = addressOrderByKeys(found, foundKeys);
   const addresses: Address[] = new Array(order.length);
   const amounts: bigint[] = new Array(order.length);
+  const keys = new Uint32Array(order.length);
   for (let k = 0; k < order.length; k++) {
-    addresses[k] = keys[order[k]!]!;
-    amounts[k] = values[order[k]!]!;
-    if (k > 0 && addresses[k] === addresses[k - 1]) {
+    const i = order[k]!;
+    addresses[k] = found[i]!;
+    amounts[k] = values[i]!;
+    keys[k] = foundKeys[i]!;
+    if (k > 0 && keys[k] === keys[k - 1] && addresses[k] === addresses[k - 1]) {
       throw new EpochInputError(`${what}: address ${addresses[k]} is given twice (letter case)`);
     }
   }
-  return { addresses, amounts };
+  return { addresses, amounts, keys };
 }

@@ -5,11 +5,11 @@
  */
 import { BPS } from "./boost.js";
 import { type EpochBundle, validateBundle } from "./bundle.js";
-import { type Hash, ZERO_HASH } from "./encoding.js";
+import { type Address, type Hash, ZERO_HASH } from "./encoding.js";
 import { treeLeaves } from "./epoch.js";
 import { buildRewardsTree } from "./merkle.js";
 import { EMPTY_RECEIPTS_HASH, type ReceiptSetSummary } from "./receiptsHash.js";
-import { type EpochRewardsResult, type NodeTraffic, type OperatorRow, computeEpochRewards } from "./rewards.js";
+import { type EpochRewardsResult, type NodeRow, type OperatorRow, splitRewards } from "./rewards.js";
 
 export type DiscrepancyKind =
   | "format"
@@ -104,47 +104,51 @@ export async function verifyBundle(bundle: EpochBundle, options: VerifyOptions =
     evaluable = false;
   }
 
-  // Node rows: only nodes with traffic are listed, capped at the node cap.
-  const traffic: NodeTraffic[] = new Array(b.nodes.length);
+  // Node rows: only nodes with traffic are listed, capped at the node cap. (Rows are sorted and unique:
+  // validateBundle checked that.) A row with a wrong cap is replaced by a corrected copy for the recomputation.
+  const nodeRows: NodeRow[] = [];
   for (let i = 0; i < b.nodes.length; i++) {
     const row = b.nodes[i]!;
-    if (row.bytes === 0n) out.add("node", row.node, `node ${row.node}: listed with 0 bytes`);
+    if (row.bytes === 0n) {
+      out.add("node", row.node, `node ${row.node}: listed with 0 bytes`);
+      continue;
+    }
     const capped = row.bytes < b.nodeCapBytes ? row.bytes : b.nodeCapBytes;
-    out.compare("node", row.node, `node ${row.node}: cappedBytes`, row.cappedBytes, capped);
-    traffic[i] = { node: row.node, operator: row.operator, bytes: row.bytes };
+    if (row.cappedBytes === capped) nodeRows.push(row);
+    else {
+      out.compare("node", row.node, `node ${row.node}: cappedBytes`, row.cappedBytes, capped);
+      nodeRows.push({ ...row, cappedBytes: capped });
+    }
   }
   if (options.receipts !== undefined) checkReceipts(b, options.receipts, out);
   if (!evaluable) return report(out);
 
   // Recompute from the inputs: node bytes, stakes, previous cumulative, emission, carry-in, parameters.
-  const hasTraffic = new Set<string>();
-  for (const row of b.nodes) hasTraffic.add(row.operator);
-  const stakes = new Map<string, bigint>();
-  const previousCumulative = new Map<string, bigint>();
-  for (const row of b.operators) {
-    if (row.stake !== null) stakes.set(row.operator, row.stake);
-    if (row.previousCumulative > 0n) previousCumulative.set(row.operator, row.previousCumulative);
+  const listed = b.operators;
+  const previous: { addresses: Address[]; amounts: bigint[] } = { addresses: [], amounts: [] };
+  for (const row of listed) {
+    if (row.previousCumulative > 0n) {
+      previous.addresses.push(row.operator);
+      previous.amounts.push(row.previousCumulative);
+    }
   }
-  for (const operator of hasTraffic) {
-    if (!stakes.has(operator)) stakes.set(operator, 0n); // reported below as a missing row or a null stake
-  }
+  // Stakes are read in ascending operator order, so a cursor over the sorted rows replaces a map. A missing
+  // row or a null stake counts as 0 here and is reported by the row comparison.
+  let cursor = 0;
+  const stakeOf = (operator: string): bigint => {
+    while (cursor < listed.length && listed[cursor]!.operator < operator) cursor++;
+    const row = listed[cursor];
+    return row !== undefined && row.operator === operator ? (row.stake ?? 0n) : 0n;
+  };
   let recomputed: EpochRewardsResult;
   try {
-    recomputed = computeEpochRewards({
-      nodes: traffic,
-      nodeCapBytes: b.nodeCapBytes,
-      stakes,
-      boostParams: b.boostParams,
-      emission: b.emission,
-      carryIn: b.carryIn,
-      previousCumulative,
-    });
+    recomputed = splitRewards(nodeRows, previous, stakeOf, b.boostParams, b.emission, b.carryIn);
   } catch (err) {
     out.add("total", "rewards", `the bundle's inputs cannot be evaluated: ${(err as Error).message}`);
     return report(out);
   }
 
-  const rowsMatch = compareOperators(b.operators, recomputed.operators, hasTraffic, out);
+  const rowsMatch = compareOperators(b.operators, recomputed.operators, out);
   out.compare("total", "totalWeight", "totalWeight", b.totalWeight, recomputed.totalWeight);
   out.compare("total", "carryOut", "carryOut", b.carryOut, recomputed.carryOut);
   out.compare("total", "total", "total", b.total, recomputed.total);
@@ -180,12 +184,7 @@ function report(out: Collector, recomputed?: VerifyReport["recomputed"]): Verify
 }
 
 /** Merge-walks the two address-sorted row lists; returns true when they agree exactly. */
-function compareOperators(
-  listed: readonly OperatorRow[],
-  computed: readonly OperatorRow[],
-  hasTraffic: ReadonlySet<string>,
-  out: Collector,
-): boolean {
+function compareOperators(listed: readonly OperatorRow[], computed: readonly OperatorRow[], out: Collector): boolean {
   const before = out.list.length + out.omitted;
   let i = 0;
   let j = 0;
@@ -203,10 +202,11 @@ function compareOperators(
       continue;
     }
     const who = a.operator;
-    if (hasTraffic.has(who) && a.stake === null) out.add("operator", who, `operator ${who}: has traffic but no stake`);
+    const hasTraffic = c.nodes > 0;
+    if (hasTraffic && a.stake === null) out.add("operator", who, `operator ${who}: has traffic but no stake`);
     out.compare("operator", who, `operator ${who}: nodes`, a.nodes, c.nodes);
     out.compare("operator", who, `operator ${who}: cappedBytes`, a.cappedBytes, c.cappedBytes);
-    if (a.stake !== null && !hasTraffic.has(who)) {
+    if (a.stake !== null && !hasTraffic) {
       out.add("operator", who, `operator ${who}: stake ${a.stake} in bundle for an account without traffic (must be null)`);
     }
     out.compare("operator", who, `operator ${who}: boostBps`, a.boostBps, c.boostBps);

@@ -250,6 +250,8 @@ describe("epoch/rewards", () => {
       ["bytes given as a number", { nodes: [{ node: addr(1), operator: addr(9), bytes: 5 as unknown as bigint }] }, /bytes/],
       ["a malformed node address", { nodes: [{ node: "0x123", operator: addr(9), bytes: 1n }] }, /nodes\[0\]\.node/],
       ["a zero node cap", { nodeCapBytes: 0n }, /nodeCapBytes/],
+      ["a negative stake", { nodes: [node(1, 9, 1n)], stakes: new Map([[addr(9), -1n]]) }, /stakes\[0x0{39}9\]: expected a uint256/],
+      ["a malformed stake key when a stake is missing", { nodes: [node(1, 9, 1n)], stakes: new Map([["nope", 1n]]) }, /stakes key: expected a 0x-prefixed 20-byte hex address, got "nope"/],
       ["a negative emission", { emission: -1n }, /emission/],
       ["a carry-in above uint256", { carryIn: 1n << 256n }, /carryIn/],
       ["bad boost parameters", { boostParams: { maxBoostBps: 5_000n, fullStakePerNode: 1n } }, /maxBoostBps/],
