@@ -20,10 +20,14 @@ export interface BoostParams {
 export function checkBoostParams(params: BoostParams): void {
   const { maxBoostBps, fullStakePerNode } = params;
   if (typeof maxBoostBps !== "bigint" || maxBoostBps < BPS || maxBoostBps > MAX_UINT256) {
-    throw new EpochInputError(`boost params: maxBoostBps must be a bigint >= 10000, got ${String(maxBoostBps)}`);
+    throw new EpochInputError(
+      `boost params: maxBoostBps must be a bigint >= 10000, got ${String(maxBoostBps)}`,
+    );
   }
   if (typeof fullStakePerNode !== "bigint" || fullStakePerNode <= 0n || fullStakePerNode > MAX_UINT256) {
-    throw new EpochInputError(`boost params: fullStakePerNode must be a bigint > 0, got ${String(fullStakePerNode)}`);
+    throw new EpochInputError(
+      `boost params: fullStakePerNode must be a bigint > 0, got ${String(fullStakePerNode)}`,
+    );
   }
 }
 
@@ -33,7 +37,8 @@ export function checkBoostParams(params: BoostParams): void {
  */
 export function boostBps(stake: bigint, nodeCount: bigint | number, params: BoostParams): bigint {
   checkBoostParams(params);
-  if (typeof stake !== "bigint" || stake < 0n) throw new EpochInputError(`boostBps: stake must be a bigint >= 0`);
+  if (typeof stake !== "bigint" || stake < 0n)
+    throw new EpochInputError(`boostBps: stake must be a bigint >= 0`);
   const n = typeof nodeCount === "bigint" ? nodeCount : BigInt(nodeCount);
   if (n < 0n) throw new EpochInputError(`boostBps: nodeCount must be >= 0, got ${n}`);
   if (n === 0n) return BPS;
@@ -46,7 +51,12 @@ export function boostBps(stake: bigint, nodeCount: bigint | number, params: Boos
 }
 
 /** {@link boostBps} without argument checks, for hot loops whose inputs were validated once. */
-export function boostBpsUnchecked(stake: bigint, n: number, maxBoostBps: bigint, fullStakePerNode: bigint): bigint {
+export function boostBpsUnchecked(
+  stake: bigint,
+  n: number,
+  maxBoostBps: bigint,
+  fullStakePerNode: bigint,
+): bigint {
   if (n === 0 || stake === 0n) return BPS;
   const full = n === 1 ? fullStakePerNode : fullStakePerNode * BigInt(n);
   if (stake >= full) return maxBoostBps;

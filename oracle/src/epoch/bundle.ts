@@ -228,7 +228,8 @@ function checkAddress(value: unknown, where: string): Address {
 }
 
 function checkHash(value: unknown, where: string): Hash {
-  if (!isLowerHash(value)) fail(where, `expected a lowercase 0x-prefixed 32-byte hash, got ${describe(value)}`);
+  if (!isLowerHash(value))
+    fail(where, `expected a lowercase 0x-prefixed 32-byte hash, got ${describe(value)}`);
   return value;
 }
 
@@ -279,7 +280,8 @@ function checkNodeRow(r: NodeRow, list: string, i: number, previous: string): vo
   const where = `${list}[${i}]`;
   if (typeof r !== "object" || r === null) fail(where, "expected a node row");
   const node = checkAddress(r.node, `${where} node`);
-  if (node <= previous) fail(where, `node ${node} is not after ${previous} (rows must be sorted by node, no duplicates)`);
+  if (node <= previous)
+    fail(where, `node ${node} is not after ${previous} (rows must be sorted by node, no duplicates)`);
   checkAddress(r.operator, `${where} operator`);
   checkAmount(r.bytes, `${where} bytes`);
   checkAmount(r.cappedBytes, `${where} cappedBytes`);
@@ -308,7 +310,10 @@ function checkOperatorRow(r: OperatorRow, list: string, i: number, previous: str
   if (typeof r !== "object" || r === null) fail(where, "expected an operator row");
   const operator = checkAddress(r.operator, `${where} operator`);
   if (operator <= previous) {
-    fail(where, `operator ${operator} is not after ${previous} (rows must be sorted by operator, no duplicates)`);
+    fail(
+      where,
+      `operator ${operator} is not after ${previous} (rows must be sorted by operator, no duplicates)`,
+    );
   }
   checkSafeInt(r.nodes, `${where} nodes`, 0);
   checkAmount(r.cappedBytes, `${where} cappedBytes`);
@@ -365,7 +370,8 @@ function parseJson(text: string, where: string): unknown {
 }
 
 function objectWithKeys(value: unknown, keys: readonly string[], where: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) fail(where, "expected a JSON object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    fail(where, "expected a JSON object");
   const actual = Object.keys(value);
   if (actual.length !== keys.length || actual.some((k, i) => k !== keys[i])) {
     fail(where, `expected the keys ${keys.join(",")} in this order, got ${actual.join(",")}`);
@@ -424,7 +430,8 @@ function parseHeader(line: string): { header: EpochBundle; nodeCount: number; op
     nodes: { length: nodeCount },
     operators: { length: operatorCount },
   } as EpochBundle);
-  if (canonical !== line) fail(where, "valid JSON, but not in canonical form (spacing, number format or key order)");
+  if (canonical !== line)
+    fail(where, "valid JSON, but not in canonical form (spacing, number format or key order)");
   return { header, nodeCount, operatorCount };
 }
 
@@ -436,22 +443,28 @@ class RowScanner {
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
   private end = 0;
-  private where: () => string = () => "";
+  private line = 0;
+  private kind = "";
+  private index = 0;
 
-  reset(buf: Buffer, start: number, end: number, where: () => string): void {
+  /** Starts on row `index` of kind `kind` ("node" or "operator"), at file line `line`. */
+  reset(buf: Buffer, start: number, end: number, line: number, kind: string, index: number): void {
     this.buf = buf;
     this.pos = start;
     this.end = end;
-    this.where = where;
+    this.line = line;
+    this.kind = kind;
+    this.index = index;
   }
 
   private fail(column: string, message: string): never {
-    fail(`${this.where()}, column ${column}`, message);
+    fail(`line ${this.line} (${this.kind} row ${this.index}), column ${column}`, message);
   }
 
   byte(expected: number, column: string): void {
     if (this.pos >= this.end || this.buf[this.pos] !== expected) {
-      const found = this.pos >= this.end ? "end of line" : JSON.stringify(String.fromCharCode(this.buf[this.pos]!));
+      const found =
+        this.pos >= this.end ? "end of line" : JSON.stringify(String.fromCharCode(this.buf[this.pos]!));
       this.fail(column, `expected ${JSON.stringify(String.fromCharCode(expected))}, found ${found}`);
     }
     this.pos += 1;
@@ -472,7 +485,8 @@ class RowScanner {
     }
     for (let i = start + 2; i < start + 42; i++) {
       const c = buf[i]!;
-      if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) this.fail(column, "expected a lowercase 0x address");
+      if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)))
+        this.fail(column, "expected a lowercase 0x address");
     }
     this.pos = start + 43;
     return buf.toString("latin1", start, start + 42) as Address;
@@ -526,7 +540,8 @@ class RowScanner {
   close(isLast: boolean): void {
     this.byte(0x5d, "end");
     if (!isLast) this.byte(0x2c, "end");
-    if (this.pos !== this.end) this.fail("end", isLast ? "unexpected text after the last row" : "unexpected text after ','");
+    if (this.pos !== this.end)
+      this.fail("end", isLast ? "unexpected text after the last row" : "unexpected text after ','");
   }
 }
 
@@ -575,7 +590,7 @@ export async function createBundleParser(): Promise<BundleParser> {
       case "nodes": {
         const nodes = bundle!.nodes;
         const index = nodes.length;
-        scanner.reset(buf, start, end, () => `line ${line} (node row ${index})`);
+        scanner.reset(buf, start, end, line, "node", index);
         scanner.byte(0x5b, "start");
         const node = scanner.address("node");
         scanner.byte(0x2c, "node");
@@ -585,7 +600,8 @@ export async function createBundleParser(): Promise<BundleParser> {
         scanner.byte(0x2c, "bytes");
         const cappedBytes = scanner.amount("cappedBytes");
         scanner.close(index + 1 === nodeCount);
-        if (node <= previous) fail(`line ${line}`, `node ${node} is not after ${previous} (rows must be sorted by node)`);
+        if (node <= previous)
+          fail(`line ${line}`, `node ${node} is not after ${previous} (rows must be sorted by node)`);
         previous = node;
         nodes.push({ node, operator, bytes, cappedBytes });
         if (nodes.length === nodeCount) stage = "separator";
@@ -601,7 +617,7 @@ export async function createBundleParser(): Promise<BundleParser> {
       case "operators": {
         const operators = bundle!.operators;
         const index = operators.length;
-        scanner.reset(buf, start, end, () => `line ${line} (operator row ${index})`);
+        scanner.reset(buf, start, end, line, "operator", index);
         scanner.byte(0x5b, "start");
         const operator = scanner.address("operator");
         scanner.byte(0x2c, "operator");
@@ -622,7 +638,10 @@ export async function createBundleParser(): Promise<BundleParser> {
         const cumulative = scanner.amount("cumulative");
         scanner.close(index + 1 === operatorCount);
         if (operator <= previous) {
-          fail(`line ${line}`, `operator ${operator} is not after ${previous} (rows must be sorted by operator)`);
+          fail(
+            `line ${line}`,
+            `operator ${operator} is not after ${previous} (rows must be sorted by operator)`,
+          );
         }
         previous = operator;
         operators.push({
@@ -640,7 +659,8 @@ export async function createBundleParser(): Promise<BundleParser> {
         return;
       }
       case "end":
-        if (!END_BYTES.equals(buf.subarray(start, end))) fail(`line ${line}`, `expected ${END} after ${operatorCount} operator rows`);
+        if (!END_BYTES.equals(buf.subarray(start, end)))
+          fail(`line ${line}`, `expected ${END} after ${operatorCount} operator rows`);
         stage = "done";
         return;
       case "done":
@@ -660,7 +680,8 @@ export async function createBundleParser(): Promise<BundleParser> {
         const newline = bytes.indexOf(0x0a);
         if (newline < 0) {
           carry = Buffer.concat([carry, bytes]);
-          if (carry.length > MAX_LINE) fail(`line ${lineNo + 1}`, `longer than ${MAX_LINE} bytes: not a canonical bundle`);
+          if (carry.length > MAX_LINE)
+            fail(`line ${lineNo + 1}`, `longer than ${MAX_LINE} bytes: not a canonical bundle`);
           return;
         }
         const line = Buffer.concat([carry, bytes.subarray(0, newline)]);
@@ -675,7 +696,8 @@ export async function createBundleParser(): Promise<BundleParser> {
         start = newline + 1;
       }
       if (start < bytes.length) {
-        if (bytes.length - start > MAX_LINE) fail(`line ${lineNo + 1}`, `longer than ${MAX_LINE} bytes: not a canonical bundle`);
+        if (bytes.length - start > MAX_LINE)
+          fail(`line ${lineNo + 1}`, `longer than ${MAX_LINE} bytes: not a canonical bundle`);
         carry = Buffer.from(bytes.subarray(start)); // a copy: the caller may reuse its buffer
       }
     },

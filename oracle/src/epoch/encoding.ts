@@ -50,7 +50,12 @@ const LOWER_NIBBLE = (() => {
  * millions of addresses per epoch.
  */
 export function lowerAddressKey(value: unknown): number {
-  if (typeof value !== "string" || value.length !== 42 || value.charCodeAt(0) !== 0x30 || value.charCodeAt(1) !== 0x78) {
+  if (
+    typeof value !== "string" ||
+    value.length !== 42 ||
+    value.charCodeAt(0) !== 0x30 ||
+    value.charCodeAt(1) !== 0x78
+  ) {
     return -1;
   }
   let key = 0;
@@ -85,7 +90,8 @@ export function isLowerHash(value: unknown): value is Hash {
 
 /** Checks a bigint amount is within [0, 2^256). */
 export function checkUint256(value: unknown, what: string): bigint {
-  if (typeof value !== "bigint") throw new EpochInputError(`${what}: expected a bigint, got ${describe(value)}`);
+  if (typeof value !== "bigint")
+    throw new EpochInputError(`${what}: expected a bigint, got ${describe(value)}`);
   if (value < 0n || value > MAX_UINT256) {
     throw new EpochInputError(`${what}: ${value} is outside the uint256 range`);
   }
@@ -102,7 +108,8 @@ export function toBigInt(value: unknown, what: string): bigint {
 /** Short description of a bad value for error messages (never dumps large inputs). */
 export function describe(value: unknown): string {
   if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
@@ -131,7 +138,8 @@ export function writeUint256(target: Uint8Array, offset: number, value: bigint):
   let i = hex.length;
   target.fill(0, offset, offset + 32 - ((i + 1) >> 1));
   let at = offset + 31;
-  for (; i >= 2; i -= 2) target[at--] = (NIBBLE[hex.charCodeAt(i - 2)]! << 4) | NIBBLE[hex.charCodeAt(i - 1)]!;
+  for (; i >= 2; i -= 2)
+    target[at--] = (NIBBLE[hex.charCodeAt(i - 2)]! << 4) | NIBBLE[hex.charCodeAt(i - 1)]!;
   if (i === 1) target[at] = NIBBLE[hex.charCodeAt(0)]!;
 }
 
@@ -152,7 +160,6 @@ export function writeAddress(target: Uint8Array, offset: number, address: string
     throw new EpochInputError(`not a 20-byte hex address: ${describe(address)}`);
   }
 }
-
 
 /** Bulk keccak256: one hash-wasm instance (reuse it; each instance keeps its own state). */
 export function createKeccak256(): Promise<IHasher> {
@@ -205,7 +212,7 @@ export function radixOrder(keys: Uint32Array, tie: (a: number, b: number) => num
     }
     [order, scratch] = [scratch, order];
   }
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start + 1;
     while (end < n && keys[order[end]!] === keys[order[start]!]) end++;
     if (end - start > 1) {

@@ -6,7 +6,12 @@
 import { BUNDLE_FORMAT, type EpochBundle, validateBundleHeader } from "./bundle.js";
 import { type Address, EpochInputError, type Hash, normalizeAddress } from "./encoding.js";
 import { type ProgressFn, type RewardsTree, buildRewardsTree } from "./merkle.js";
-import { type EpochRewardsInput, type EpochRewardsResult, type OperatorRow, computeEpochRewards } from "./rewards.js";
+import {
+  type EpochRewardsInput,
+  type EpochRewardsResult,
+  type OperatorRow,
+  computeEpochRewards,
+} from "./rewards.js";
 
 /** The epoch's identity and the facts the bundle records besides the reward inputs. */
 export interface EpochMeta {
@@ -58,8 +63,14 @@ export function buildBundle(
   rewards: EpochRewardsResult,
   root: Hash,
 ): EpochBundle {
-  if (!Number.isSafeInteger(meta.epochEnd) || !Number.isSafeInteger(meta.epochStart) || meta.epochEnd <= meta.epochStart) {
-    throw new EpochInputError(`epoch ${meta.epoch}: epochEnd (${meta.epochEnd}) must be after epochStart (${meta.epochStart})`);
+  if (
+    !Number.isSafeInteger(meta.epochEnd) ||
+    !Number.isSafeInteger(meta.epochStart) ||
+    meta.epochEnd <= meta.epochStart
+  ) {
+    throw new EpochInputError(
+      `epoch ${meta.epoch}: epochEnd (${meta.epochEnd}) must be after epochStart (${meta.epochStart})`,
+    );
   }
   const bundle: EpochBundle = {
     format: BUNDLE_FORMAT,
@@ -73,7 +84,10 @@ export function buildBundle(
     snapshotTime: meta.epochEnd - 1,
     previousBundleHash: meta.previousBundleHash.toLowerCase() as Hash,
     receipts: { count: meta.receipts.count, hash: meta.receipts.hash.toLowerCase() as Hash },
-    boostParams: { maxBoostBps: input.boostParams.maxBoostBps, fullStakePerNode: input.boostParams.fullStakePerNode },
+    boostParams: {
+      maxBoostBps: input.boostParams.maxBoostBps,
+      fullStakePerNode: input.boostParams.fullStakePerNode,
+    },
     nodeCapBytes: input.nodeCapBytes,
     emission: input.emission,
     carryIn: input.carryIn,

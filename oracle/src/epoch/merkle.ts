@@ -81,7 +81,8 @@ export function checkLeafValues(accounts: readonly string[], amounts: readonly b
     if (!isLowerAddress(account)) {
       throw new EpochInputError(`tree: accounts[${i}] is not a lowercase 0x address: ${describe(account)}`);
     }
-    if (account <= prev) throw new EpochInputError(`tree: accounts must be strictly ascending (at index ${i})`);
+    if (account <= prev)
+      throw new EpochInputError(`tree: accounts must be strictly ascending (at index ${i})`);
     prev = account;
     const amount = amounts[i];
     if (typeof amount !== "bigint" || amount < 0n || amount > MAX_UINT256) {
@@ -124,15 +125,24 @@ export function sortLeafOrder(leaves: Buffer, onProgress?: ProgressFn): Uint32Ar
   const n = leaves.length / 32;
   const keys = new Uint32Array(n);
   for (let i = 0; i < n; i++) keys[i] = leaves.readUInt32BE(i * 32);
-  const order = radixOrder(keys, (a, b) => leaves.compare(leaves, b * 32, b * 32 + 32, a * 32, a * 32 + 32) || a - b);
+  const order = radixOrder(
+    keys,
+    (a, b) => leaves.compare(leaves, b * 32, b * 32 + 32, a * 32, a * 32 + 32) || a - b,
+  );
   onProgress?.("sort", n, n);
   return order;
 }
 
 /** Phase 3: places the sorted leaves and hashes the internal nodes. */
-export function assembleTree(hasher: IHasher, leaves: Buffer, order: Uint32Array, onProgress?: ProgressFn): RewardsTree {
+export function assembleTree(
+  hasher: IHasher,
+  leaves: Buffer,
+  order: Uint32Array,
+  onProgress?: ProgressFn,
+): RewardsTree {
   const n = order.length;
-  if (n === 0) return { root: ZERO_HASH, leafCount: 0, nodes: Buffer.alloc(0), treeIndices: new Uint32Array(0) };
+  if (n === 0)
+    return { root: ZERO_HASH, leafCount: 0, nodes: Buffer.alloc(0), treeIndices: new Uint32Array(0) };
   const size = 2 * n - 1;
   // 32-byte nodes are moved as eight 32-bit words (Buffer.copy per node costs several times more).
   const nodes = Buffer.from(new ArrayBuffer(size * 32));
@@ -164,7 +174,8 @@ export function assembleTree(hasher: IHasher, leaves: Buffer, order: Uint32Array
     hasher.init();
     hasher.update(pair);
     nodes.set(hasher.digest("binary"), i * 32);
-    if (onProgress !== undefined && (internal - i) % PROGRESS_STEP === 0) onProgress("tree", internal - i, internal);
+    if (onProgress !== undefined && (internal - i) % PROGRESS_STEP === 0)
+      onProgress("tree", internal - i, internal);
   }
   onProgress?.("tree", internal, internal);
   return { root: toHex(nodes.subarray(0, 32)), leafCount: n, nodes, treeIndices };
@@ -226,6 +237,11 @@ export function processProof(leaf: Hash, proof: readonly string[]): Hash {
 }
 
 /** True iff `proof` proves `(account, amount)` under `root` (what `RewardsDistributor.claim` checks). */
-export function verifyProof(root: string, account: Address | string, amount: bigint, proof: readonly string[]): boolean {
+export function verifyProof(
+  root: string,
+  account: Address | string,
+  amount: bigint,
+  proof: readonly string[],
+): boolean {
   return processProof(leafHash(account, amount), proof) === toHex(hexToBytes(root, 32, "root"));
 }

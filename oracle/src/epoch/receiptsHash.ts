@@ -105,10 +105,13 @@ export async function createReceiptsHasher(): Promise<ReceiptsHasher> {
 }
 
 /** The receipts hash of a set of digests in any order (a flat buffer of 32-byte digests, or 0x-hex strings). */
-export async function receiptsHash(digests: Uint8Array | readonly string[]): Promise<{ count: number; hash: Hash }> {
+export async function receiptsHash(
+  digests: Uint8Array | readonly string[],
+): Promise<{ count: number; hash: Hash }> {
   let flat: Buffer;
   if (digests instanceof Uint8Array) {
-    if (digests.length % 32 !== 0) throw new EpochInputError(`receipt digests: ${digests.length} bytes is not n × 32`);
+    if (digests.length % 32 !== 0)
+      throw new EpochInputError(`receipt digests: ${digests.length} bytes is not n × 32`);
     flat = Buffer.from(digests.buffer, digests.byteOffset, digests.byteLength);
   } else {
     flat = Buffer.allocUnsafe(digests.length * 32);
@@ -135,11 +138,15 @@ export function bandwidthDomainSeparator(domain: BandwidthDomain): Hash {
 
 function domainSeparatorBytes(domain: BandwidthDomain): Buffer {
   const encoded = Buffer.alloc(32 * 5);
-  keccakText("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)").copy(encoded, 0);
+  keccakText("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)").copy(
+    encoded,
+    0,
+  );
   keccakText(BANDWIDTH_DOMAIN_NAME).copy(encoded, 32);
   keccakText(BANDWIDTH_DOMAIN_VERSION).copy(encoded, 64);
   const chainId = toBigInt(domain.chainId, "domain chainId");
-  if (chainId <= 0n || chainId > MAX_UINT64) throw new EpochInputError(`domain chainId out of range: ${chainId}`);
+  if (chainId <= 0n || chainId > MAX_UINT64)
+    throw new EpochInputError(`domain chainId out of range: ${chainId}`);
   writeUint256(encoded, 96, chainId);
   writeAddress(encoded, 128 + 12, normalizeAddress(domain.verifyingContract, "domain verifyingContract"));
   return Buffer.from(keccak256(encoded));
@@ -149,7 +156,9 @@ function domainSeparatorBytes(domain: BandwidthDomain): Buffer {
  * Returns a function computing receipts' EIP-712 digests with one reused hash-wasm instance
  * (about a million receipts per second; viem's `hashTypedData` is the reference the tests compare with).
  */
-export async function createReceiptDigester(domain: BandwidthDomain): Promise<(receipt: ReceiptFields) => Buffer> {
+export async function createReceiptDigester(
+  domain: BandwidthDomain,
+): Promise<(receipt: ReceiptFields) => Buffer> {
   const hasher = await createKeccak256();
   const struct = Buffer.alloc(32 * 6);
   keccakText(BANDWIDTH_RECEIPT_TYPE).copy(struct, 0);
@@ -161,10 +170,13 @@ export async function createReceiptDigester(domain: BandwidthDomain): Promise<(r
     const node = normalizeAddress(receipt.node, "receipt node");
     const client = normalizeAddress(receipt.client, "receipt client");
     const epoch = toBigInt(receipt.epoch, "receipt epoch");
-    if (epoch < 0n || epoch > MAX_UINT64) throw new EpochInputError(`receipt epoch out of uint64 range: ${epoch}`);
+    if (epoch < 0n || epoch > MAX_UINT64)
+      throw new EpochInputError(`receipt epoch out of uint64 range: ${epoch}`);
     const bytesServed = receipt.bytesServed;
     if (typeof bytesServed !== "bigint" || bytesServed < 0n || bytesServed > MAX_UINT64) {
-      throw new EpochInputError(`receipt bytesServed: expected a uint64 bigint, got ${describe(bytesServed)}`);
+      throw new EpochInputError(
+        `receipt bytesServed: expected a uint64 bigint, got ${describe(bytesServed)}`,
+      );
     }
     struct.fill(0, 32, 32 + 32 + 20);
     writeAddress(struct, 32 + 12, node);
@@ -202,7 +214,10 @@ export interface ReceiptSetBuilder {
  * `(client, session)`), aggregates bytes per node and computes the receipts hash. Memory: 64 bytes per
  * receipt (its digest and a session key) plus one map entry per node.
  */
-export async function createReceiptSetBuilder(domain: BandwidthDomain, epoch: number | bigint): Promise<ReceiptSetBuilder> {
+export async function createReceiptSetBuilder(
+  domain: BandwidthDomain,
+  epoch: number | bigint,
+): Promise<ReceiptSetBuilder> {
   const digest = await createReceiptDigester(domain);
   const sessionHasher = await createKeccak256();
   const wantEpoch = toBigInt(epoch, "epoch");
@@ -262,7 +277,10 @@ export function selectCountedReceipts<R extends ReceiptFields>(receipts: Iterabl
     const k = `${normalizeAddress(receipt.client, "receipt client")}:${String(receipt.session).toLowerCase()}`;
     const current = latest.get(k);
     if (current === undefined || receipt.bytesServed > current.bytesServed) latest.set(k, receipt);
-    else if (receipt.bytesServed === current.bytesServed && normalizeAddress(receipt.node, "node") !== normalizeAddress(current.node, "node")) {
+    else if (
+      receipt.bytesServed === current.bytesServed &&
+      normalizeAddress(receipt.node, "node") !== normalizeAddress(current.node, "node")
+    ) {
       throw new EpochInputError(`session ${k}: two receipts with the same bytesServed for different nodes`);
     }
   }

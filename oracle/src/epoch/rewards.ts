@@ -152,7 +152,7 @@ export function splitRewards(
   const trafficKeys = new Uint32Array(m);
   const trafficNodes: number[] = [];
   const trafficBytes: bigint[] = [];
-  for (let k = 0; k < m; ) {
+  for (let k = 0; k < m;) {
     const first = byOperator[k]!;
     const operator = operators[first]!;
     const key = opKeys[first]!;
@@ -184,7 +184,11 @@ export function splitRewards(
   const trafficCount = trafficOperators.length;
   while (t < trafficCount || p < prior.length) {
     const order =
-      t === trafficCount ? 1 : p === prior.length ? -1 : compareKeyed(trafficOperators[t]!, trafficKeys[t]!, prior[p]!, priorKeys[p]!);
+      t === trafficCount
+        ? 1
+        : p === prior.length
+          ? -1
+          : compareKeyed(trafficOperators[t]!, trafficKeys[t]!, prior[p]!, priorKeys[p]!);
     if (order > 0) {
       const previousCumulative = previous.amounts[p]!;
       rows.push({
@@ -206,7 +210,9 @@ export function splitRewards(
     if (order === 0) previousCumulative = previous.amounts[p++]!;
     const stake = stakeOf(operator);
     if (stake === undefined) {
-      throw new EpochInputError(`stakes: no stake given for operator ${operator}, which has traffic this epoch`);
+      throw new EpochInputError(
+        `stakes: no stake given for operator ${operator}, which has traffic this epoch`,
+      );
     }
     const nodes = trafficNodes[t]!;
     const cappedBytes = trafficBytes[t]!;
@@ -259,7 +265,10 @@ export function splitRewards(
  * Step 1: validates the nodes (one pass in input order), sorts them by node (exposing duplicates), drops
  * 0-byte ones and caps. Returns the rows and the `addressKey` of each row's operator.
  */
-function nodeRowsOf(entries: readonly NodeTraffic[], cap: bigint): { rows: NodeRow[]; operatorKeys: Uint32Array } {
+function nodeRowsOf(
+  entries: readonly NodeTraffic[],
+  cap: bigint,
+): { rows: NodeRow[]; operatorKeys: Uint32Array } {
   if (!Array.isArray(entries)) throw new EpochInputError("nodes: expected an array");
   const count = entries.length;
   const nodes: Address[] = new Array(count);
@@ -273,7 +282,8 @@ function nodeRowsOf(entries: readonly NodeTraffic[], cap: bigint): { rows: NodeR
     let nodeKey = lowerAddressKey(entry.node);
     let opKey = lowerAddressKey(entry.operator);
     const node = nodeKey >= 0 ? (entry.node as Address) : normalizeAddress(entry.node, `nodes[${i}].node`);
-    const operator = opKey >= 0 ? (entry.operator as Address) : normalizeAddress(entry.operator, `nodes[${i}].operator`);
+    const operator =
+      opKey >= 0 ? (entry.operator as Address) : normalizeAddress(entry.operator, `nodes[${i}].operator`);
     if (nodeKey < 0) nodeKey = addressKey(node);
     if (opKey < 0) opKey = addressKey(operator);
     const b = entry.bytes;
@@ -320,7 +330,10 @@ function checkValue(value: unknown, what: string, address: string): void {
  * A stake lookup by lowercase operator address. Only the entries looked up are validated (the others are
  * ignored, as documented); a map keyed by checksummed addresses is copied to lowercase keys on the first miss.
  */
-function stakeLookup(map: ReadonlyMap<string, bigint>, what: string): (operator: Address) => bigint | undefined {
+function stakeLookup(
+  map: ReadonlyMap<string, bigint>,
+  what: string,
+): (operator: Address) => bigint | undefined {
   checkMap(map, what);
   let lower: ReadonlyMap<string, bigint> = map;
   let copied = false;
@@ -331,7 +344,8 @@ function stakeLookup(map: ReadonlyMap<string, bigint>, what: string): (operator:
       const copy = new Map<string, bigint>();
       for (const [key, v] of map) {
         const address = normalizeAddress(key, `${what} key`);
-        if (copy.has(address)) throw new EpochInputError(`${what}: address ${address} is given twice (letter case)`);
+        if (copy.has(address))
+          throw new EpochInputError(`${what}: address ${address} is given twice (letter case)`);
         copy.set(address, v);
       }
       lower = copy;

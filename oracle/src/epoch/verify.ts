@@ -12,15 +12,7 @@ import { EMPTY_RECEIPTS_HASH, type ReceiptSetSummary } from "./receiptsHash.js";
 import { type EpochRewardsResult, type NodeRow, type OperatorRow, splitRewards } from "./rewards.js";
 
 export type DiscrepancyKind =
-  | "format"
-  | "header"
-  | "node"
-  | "operator"
-  | "total"
-  | "root"
-  | "receipts"
-  | "chain"
-  | "previous";
+  "format" | "header" | "node" | "operator" | "total" | "root" | "receipts" | "chain" | "previous";
 
 export interface Discrepancy {
   kind: DiscrepancyKind;
@@ -62,7 +54,8 @@ class Collector {
     other: unknown,
     source = "recomputed",
   ): void {
-    if (inBundle !== other) this.add(kind, subject, `${label} ${show(inBundle)} in bundle, ${show(other)} ${source}`);
+    if (inBundle !== other)
+      this.add(kind, subject, `${label} ${show(inBundle)} in bundle, ${show(other)} ${source}`);
   }
 }
 
@@ -82,13 +75,29 @@ export async function verifyBundle(bundle: EpochBundle, options: VerifyOptions =
   const b = bundle;
 
   // Header facts that need no computation.
-  if (b.epochEnd <= b.epochStart) out.add("header", "epochEnd", `epochEnd ${b.epochEnd} is not after epochStart ${b.epochStart}`);
-  out.compare("header", "snapshotTime", "snapshotTime", b.snapshotTime, b.epochEnd - 1, "expected (epochEnd − 1)");
+  if (b.epochEnd <= b.epochStart)
+    out.add("header", "epochEnd", `epochEnd ${b.epochEnd} is not after epochStart ${b.epochStart}`);
+  out.compare(
+    "header",
+    "snapshotTime",
+    "snapshotTime",
+    b.snapshotTime,
+    b.epochEnd - 1,
+    "expected (epochEnd − 1)",
+  );
   if ((b.receipts.count === 0) !== (b.receipts.hash === EMPTY_RECEIPTS_HASH)) {
-    out.add("receipts", "receipts", `receipts: count ${b.receipts.count} does not fit hash ${b.receipts.hash}`);
+    out.add(
+      "receipts",
+      "receipts",
+      `receipts: count ${b.receipts.count} does not fit hash ${b.receipts.hash}`,
+    );
   }
   if (b.receipts.count < b.nodes.length) {
-    out.add("receipts", "receipts", `receipts: ${b.receipts.count} receipts cannot give bytes to ${b.nodes.length} nodes`);
+    out.add(
+      "receipts",
+      "receipts",
+      `receipts: ${b.receipts.count} receipts cannot give bytes to ${b.nodes.length} nodes`,
+    );
   }
   let evaluable = true;
   if (b.boostParams.maxBoostBps < BPS) {
@@ -184,7 +193,11 @@ function report(out: Collector, recomputed?: VerifyReport["recomputed"]): Verify
 }
 
 /** Merge-walks the two address-sorted row lists; returns true when they agree exactly. */
-function compareOperators(listed: readonly OperatorRow[], computed: readonly OperatorRow[], out: Collector): boolean {
+function compareOperators(
+  listed: readonly OperatorRow[],
+  computed: readonly OperatorRow[],
+  out: Collector,
+): boolean {
   const before = out.list.length + out.omitted;
   let i = 0;
   let j = 0;
@@ -192,12 +205,20 @@ function compareOperators(listed: readonly OperatorRow[], computed: readonly Ope
     const a = listed[i];
     const c = computed[j];
     if (c === undefined || (a !== undefined && a.operator < c.operator)) {
-      out.add("operator", a!.operator, `operator ${a!.operator}: listed, but has no traffic and no previous cumulative`);
+      out.add(
+        "operator",
+        a!.operator,
+        `operator ${a!.operator}: listed, but has no traffic and no previous cumulative`,
+      );
       i++;
       continue;
     }
     if (a === undefined || c.operator < a.operator) {
-      out.add("operator", c.operator, `operator ${c.operator}: missing from the bundle (cumulative ${c.cumulative})`);
+      out.add(
+        "operator",
+        c.operator,
+        `operator ${c.operator}: missing from the bundle (cumulative ${c.cumulative})`,
+      );
       j++;
       continue;
     }
@@ -207,7 +228,11 @@ function compareOperators(listed: readonly OperatorRow[], computed: readonly Ope
     out.compare("operator", who, `operator ${who}: nodes`, a.nodes, c.nodes);
     out.compare("operator", who, `operator ${who}: cappedBytes`, a.cappedBytes, c.cappedBytes);
     if (a.stake !== null && !hasTraffic) {
-      out.add("operator", who, `operator ${who}: stake ${a.stake} in bundle for an account without traffic (must be null)`);
+      out.add(
+        "operator",
+        who,
+        `operator ${who}: stake ${a.stake} in bundle for an account without traffic (must be null)`,
+      );
     }
     out.compare("operator", who, `operator ${who}: boostBps`, a.boostBps, c.boostBps);
     out.compare("operator", who, `operator ${who}: weight`, a.weight, c.weight);
@@ -222,7 +247,11 @@ function compareOperators(listed: readonly OperatorRow[], computed: readonly Ope
 function checkReceipts(b: EpochBundle, receipts: ReceiptSetSummary, out: Collector): void {
   out.compare("receipts", "receipts", "receipts count", b.receipts.count, receipts.count, "in the receipts");
   if (b.receipts.hash !== receipts.hash) {
-    out.add("receipts", "receipts", `receipts hash mismatch: ${b.receipts.hash} in bundle, ${receipts.hash} from the receipts`);
+    out.add(
+      "receipts",
+      "receipts",
+      `receipts hash mismatch: ${b.receipts.hash} in bundle, ${receipts.hash} from the receipts`,
+    );
   }
   const listed = new Set<string>();
   for (const row of b.nodes) {
@@ -231,24 +260,47 @@ function checkReceipts(b: EpochBundle, receipts: ReceiptSetSummary, out: Collect
     out.compare("receipts", row.node, `node ${row.node}: bytes`, row.bytes, summed, "in the receipts");
   }
   for (const [node, bytes] of receipts.bytesPerNode) {
-    if (bytes > 0n && !listed.has(node)) out.add("receipts", node, `node ${node}: ${bytes} bytes in the receipts, not in the bundle`);
+    if (bytes > 0n && !listed.has(node))
+      out.add("receipts", node, `node ${node}: ${bytes} bytes in the receipts, not in the bundle`);
   }
 }
 
-/** The on-chain proposal of an epoch (`RewardsDistributor` pending or accepted root). */
+/** The on-chain proposal of an epoch (`RewardsDistributor` pending or accepted root) and chain facts. */
 export interface OnChainEpoch {
   root: string;
   total: bigint;
   dataHash: string;
+  /**
+   * Optional: `EmissionMinter.emitted(epochEnd)`, everything emitted through the epoch. For an oracle that
+   * has run since genesis, `total + carryOut` must equal it exactly (every emitted wei is either in some
+   * account's cumulative amount or carried).
+   */
+  emittedThroughEpoch?: bigint;
 }
 
 /** Compares a bundle (and its hash) with what was proposed on chain for its epoch. */
-export function compareWithChain(bundle: EpochBundle, bundleHash: Hash, onChain: OnChainEpoch): Discrepancy[] {
+export function compareWithChain(
+  bundle: EpochBundle,
+  bundleHash: Hash,
+  onChain: OnChainEpoch,
+): Discrepancy[] {
   const out = new Collector(Number.MAX_SAFE_INTEGER);
-  if (onChain.root.toLowerCase() !== bundle.root) out.add("chain", "root", `root ${bundle.root} in bundle, ${onChain.root} on chain`);
+  if (onChain.root.toLowerCase() !== bundle.root)
+    out.add("chain", "root", `root ${bundle.root} in bundle, ${onChain.root} on chain`);
   out.compare("chain", "total", "total", bundle.total, onChain.total, "on chain");
   if (onChain.dataHash.toLowerCase() !== bundleHash) {
     out.add("chain", "dataHash", `bundle hash ${bundleHash}, dataHash ${onChain.dataHash} on chain`);
+  }
+  if (onChain.emittedThroughEpoch !== undefined) {
+    const accounted = bundle.total + bundle.carryOut;
+    out.compare(
+      "chain",
+      "emitted",
+      "total + carryOut",
+      accounted,
+      onChain.emittedThroughEpoch,
+      "emitted through the epoch on chain",
+    );
   }
   return out.list;
 }
@@ -257,16 +309,41 @@ export function compareWithChain(bundle: EpochBundle, bundleHash: Hash, onChain:
  * Checks that `current` continues `previous` (whose exact-bytes hash is `previousHash`): same deployment,
  * next epoch, carry-in = previous carry-out, and every account's previous cumulative = its cumulative there.
  */
-export function verifyBundleChain(previous: EpochBundle, previousHash: Hash, current: EpochBundle): Discrepancy[] {
+export function verifyBundleChain(
+  previous: EpochBundle,
+  previousHash: Hash,
+  current: EpochBundle,
+): Discrepancy[] {
   const out = new Collector(1000);
   const from = "from the previous bundle";
-  out.compare("previous", "previousBundleHash", "previousBundleHash", current.previousBundleHash, previousHash, from);
+  out.compare(
+    "previous",
+    "previousBundleHash",
+    "previousBundleHash",
+    current.previousBundleHash,
+    previousHash,
+    from,
+  );
   out.compare("previous", "epoch", "epoch", current.epoch, previous.epoch + 1, "expected (previous + 1)");
-  out.compare("previous", "epochStart", "epochStart", current.epochStart, previous.epochEnd, "expected (previous epochEnd)");
+  out.compare(
+    "previous",
+    "epochStart",
+    "epochStart",
+    current.epochStart,
+    previous.epochEnd,
+    "expected (previous epochEnd)",
+  );
   for (const key of ["chainId", "distributor", "staking", "minter"] as const) {
     out.compare("previous", key, key, current[key], previous[key], from);
   }
-  out.compare("previous", "carryIn", "carryIn", current.carryIn, previous.carryOut, "expected (previous carryOut)");
+  out.compare(
+    "previous",
+    "carryIn",
+    "carryIn",
+    current.carryIn,
+    previous.carryOut,
+    "expected (previous carryOut)",
+  );
   const was = previous.operators.filter((r) => r.cumulative > 0n);
   const now = current.operators.filter((r) => r.previousCumulative > 0n);
   let i = 0;
@@ -275,14 +352,29 @@ export function verifyBundleChain(previous: EpochBundle, previousHash: Hash, cur
     const p = was[i];
     const c = now[j];
     if (c === undefined || (p !== undefined && p.operator < c.operator)) {
-      out.add("previous", p!.operator, `operator ${p!.operator}: cumulative ${p!.cumulative} last epoch, missing now`);
+      out.add(
+        "previous",
+        p!.operator,
+        `operator ${p!.operator}: cumulative ${p!.cumulative} last epoch, missing now`,
+      );
       i++;
     } else if (p === undefined || c.operator < p.operator) {
-      out.add("previous", c.operator, `operator ${c.operator}: previousCumulative ${c.previousCumulative}, not in the previous bundle`);
+      out.add(
+        "previous",
+        c.operator,
+        `operator ${c.operator}: previousCumulative ${c.previousCumulative}, not in the previous bundle`,
+      );
       j++;
     } else {
       const label = `operator ${c.operator}: previousCumulative`;
-      out.compare("previous", c.operator, label, c.previousCumulative, p.cumulative, "expected (cumulative in the previous bundle)");
+      out.compare(
+        "previous",
+        c.operator,
+        label,
+        c.previousCumulative,
+        p.cumulative,
+        "expected (cumulative in the previous bundle)",
+      );
       i++;
       j++;
     }
@@ -293,10 +385,18 @@ export function verifyBundleChain(previous: EpochBundle, previousHash: Hash, cur
 /** Checks the first epoch an oracle publishes: no previous bundle, nothing carried, nothing earned before. */
 export function verifyFirstBundle(bundle: EpochBundle): Discrepancy[] {
   const out = new Collector(1000);
-  out.compare("previous", "previousBundleHash", "previousBundleHash", bundle.previousBundleHash, ZERO_HASH, "expected");
+  out.compare(
+    "previous",
+    "previousBundleHash",
+    "previousBundleHash",
+    bundle.previousBundleHash,
+    ZERO_HASH,
+    "expected",
+  );
   out.compare("previous", "carryIn", "carryIn", bundle.carryIn, 0n, "expected");
   for (const row of bundle.operators) {
-    if (row.previousCumulative !== 0n) out.add("previous", row.operator, `operator ${row.operator}: previousCumulative in the first epoch`);
+    if (row.previousCumulative !== 0n)
+      out.add("previous", row.operator, `operator ${row.operator}: previousCumulative in the first epoch`);
   }
   return out.list;
 }

@@ -61,8 +61,14 @@ describe("epoch/boost", () => {
   });
 
   it("rejects parameters the chain cannot hold", () => {
-    expect(() => boostBps(0n, 1, { maxBoostBps: 9_999n, fullStakePerNode: 1n })).to.throw(EpochInputError, /maxBoostBps/);
-    expect(() => boostBps(0n, 1, { maxBoostBps: 20_000n, fullStakePerNode: 0n })).to.throw(EpochInputError, /fullStakePerNode/);
+    expect(() => boostBps(0n, 1, { maxBoostBps: 9_999n, fullStakePerNode: 1n })).to.throw(
+      EpochInputError,
+      /maxBoostBps/,
+    );
+    expect(() => boostBps(0n, 1, { maxBoostBps: 20_000n, fullStakePerNode: 0n })).to.throw(
+      EpochInputError,
+      /fullStakePerNode/,
+    );
     expect(() => boostBps(-1n, 1, params)).to.throw(EpochInputError, /stake/);
     expect(() => boostBps(0n, -1, params)).to.throw(EpochInputError, /nodeCount/);
   });

@@ -24,7 +24,61 @@ async function rejects(text: string, message: RegExp): Promise<void> {
   expect((error as Error).message).to.match(message);
 }
 
+/** The example of docs/BUNDLE.md: its text and hash are pinned, so any format change is deliberate. */
+async function docExample(): Promise<EpochBundle> {
+  const a = (n: string) => `0x${n.repeat(40 / n.length)}`;
+  const input = {
+    nodes: [
+      { node: a("1a"), operator: a("a0"), bytes: 800_000_000_000n },
+      { node: a("1b"), operator: a("a0"), bytes: 200_000_000_000_000n },
+      { node: a("2c"), operator: a("b0"), bytes: 5_000_000_000n },
+    ],
+    nodeCapBytes: 108_000_000_000_000n,
+    stakes: new Map([
+      [a("a0"), 1_500n * 10n ** 18n],
+      [a("b0"), 0n],
+    ]),
+    boostParams: { maxBoostBps: 20_000n, fullStakePerNode: 1_000n * 10n ** 18n },
+    emission: 13_698_630_136_986_301_369_863n,
+    carryIn: 17n,
+    previousCumulative: new Map([
+      [a("b0"), 40n * 10n ** 18n],
+      [a("c0"), 12n * 10n ** 18n],
+    ]),
+  };
+  const meta = {
+    chainId: 1,
+    distributor: a("d1"),
+    staking: a("5a"),
+    minter: a("e1"),
+    epoch: 42,
+    epochStart: 1_703_000_000 + 42 * 86_400,
+    epochEnd: 1_703_000_000 + 43 * 86_400,
+    previousBundleHash: `0x${"ab".repeat(32)}` as const,
+    receipts: { count: 7, hash: `0x${"cd".repeat(32)}` as const },
+  };
+  return (await computeEpoch(meta, input)).bundle;
+}
+
 describe("epoch/bundle", () => {
+  it("writes the documented example byte for byte (docs/BUNDLE.md)", async () => {
+    const example = await docExample();
+    const lines = serializeBundle(example).split("\n");
+    expect(lines[1]).to.equal(
+      `["${"0x" + "1a".repeat(20)}","${"0x" + "a0".repeat(20)}","800000000000","800000000000"],`,
+    );
+    expect(lines[6]).to.equal(
+      `["${"0x" + "b0".repeat(20)}",1,"5000000000","0","10000","50000000000000","359723487749436762","40000000000000000000","40359723487749436762"],`,
+    );
+    expect(lines[7]).to.equal(
+      `["${"0x" + "c0".repeat(20)}",0,"0",null,"10000","0","0","12000000000000000000","12000000000000000000"]`,
+    );
+    expect(example.root).to.equal("0x2f587ff7e4db176384b30ed22cafee12d897bf2ea475e1951020cc22026f7a57");
+    expect(await bundleHash(example)).to.equal(
+      "0x61b828fc8325c752865b76c427cc2718940a232abe92fa1675c8c0692badfaab",
+    );
+  });
+
   let bundle: EpochBundle;
   let text: string;
   before(async () => {
@@ -34,7 +88,11 @@ describe("epoch/bundle", () => {
 
   it("serialises the same epoch to the same bytes and hash, whatever the input order", async () => {
     const input = randomInput(SEED, 25);
-    const shuffled = { ...input, nodes: [...input.nodes].reverse(), stakes: new Map([...input.stakes].reverse()) };
+    const shuffled = {
+      ...input,
+      nodes: [...input.nodes].reverse(),
+      stakes: new Map([...input.stakes].reverse()),
+    };
     const again = (await computeEpoch(metaFor(input), shuffled)).bundle;
     expect(serializeBundle(again)).to.equal(text);
     expect(await bundleHash(again)).to.equal(await bundleHash(bundle));
@@ -72,7 +130,7 @@ describe("epoch/bundle", () => {
     const rng = new Rng(SEED);
     for (const fixed of [1, 7, 64, 4096]) {
       const parser = await createBundleParser();
-      for (let at = 0; at < bytes.length; ) {
+      for (let at = 0; at < bytes.length;) {
         const size = fixed === 64 ? 1 + rng.int(200) : fixed;
         parser.write(bytes.subarray(at, at + size));
         at += size;
@@ -105,26 +163,85 @@ describe("epoch/bundle", () => {
     const cases: [string, () => string, RegExp][] = [
       ["pretty-printed JSON", () => JSON.stringify(JSON.parse(text), null, 2), /line 1 \(header\)/],
       ["a space in the header", swap(`"chainId":31337`, `"chainId": 31337`), /not in canonical form/],
-      ["a header key out of order", swap(`"format":"msn-epoch-bundle/1","chainId":31337`, `"chainId":31337,"format":"msn-epoch-bundle/1"`), /keys .* in this order/],
-      ["an amount with a leading zero", swap(`"emission":"`, `"emission":"0`), /emission: expected a decimal string without leading zeros/],
-      ["an amount as a JSON number", swap(/"emission":"(\d+)"/, `"emission":1`), /emission: expected a decimal string/],
-      ["an unknown format version", swap("msn-epoch-bundle/1", "msn-epoch-bundle/2"), /format: expected "msn-epoch-bundle\/1"/],
-      ["a checksummed address in a row", () => text.replace(/\n\["0x([0-9a-f])([0-9a-f]{39})"/, (_m, a: string, b: string) => `\n["0x${a.toUpperCase() === a ? "A" : a.toUpperCase()}${b}"`), /lowercase 0x address/],
-      ["a decimal with a leading zero in a row", () => text.replace(/\n(\["0x[0-9a-f]{40}","0x[0-9a-f]{40}",)"/, `\n$1"0`), /column bytes: leading zeros/],
+      [
+        "a header key out of order",
+        swap(
+          `"format":"msn-epoch-bundle/1","chainId":31337`,
+          `"chainId":31337,"format":"msn-epoch-bundle/1"`,
+        ),
+        /keys .* in this order/,
+      ],
+      [
+        "an amount with a leading zero",
+        swap(`"emission":"`, `"emission":"0`),
+        /emission: expected a decimal string without leading zeros/,
+      ],
+      [
+        "an amount as a JSON number",
+        swap(/"emission":"(\d+)"/, `"emission":1`),
+        /emission: expected a decimal string/,
+      ],
+      [
+        "an unknown format version",
+        swap("msn-epoch-bundle/1", "msn-epoch-bundle/2"),
+        /format: expected "msn-epoch-bundle\/1"/,
+      ],
+      [
+        "a checksummed address in a row",
+        () =>
+          text.replace(
+            /\n\["0x([0-9a-f])([0-9a-f]{39})"/,
+            (_m, a: string, b: string) => `\n["0x${a.toUpperCase() === a ? "A" : a.toUpperCase()}${b}"`,
+          ),
+        /lowercase 0x address/,
+      ],
+      [
+        "a decimal with a leading zero in a row",
+        () => text.replace(/\n(\["0x[0-9a-f]{40}","0x[0-9a-f]{40}",)"/, `\n$1"0`),
+        /column bytes: leading zeros/,
+      ],
       ["a missing row separator", () => text.replace(/\],\n\["0x/, `]\n["0x`), /column end: expected ","/],
-      ["a row of the wrong width", () => text.replace(/\n(\["0x[0-9a-f]{40}","0x[0-9a-f]{40}","\d+","\d+")\]/, `\n$1,"1"]`), /column end: expected "\]"/],
-      ["rows out of order", () => {
-        const lines = text.split("\n");
-        [lines[1], lines[2]] = [lines[2]!, lines[1]!];
-        return lines.join("\n");
-      }, /line 3: node 0x[0-9a-f]{40} is not after 0x[0-9a-f]{40} \(rows must be sorted by node\)/],
-      ["a file cut inside a line", () => text.slice(0, Math.floor(text.length / 2)), /must end with a newline/],
-      ["a file cut after a line", () => text.slice(0, text.indexOf(`],"operators":[`)), /truncated bundle \(still expecting the separator part\)/],
+      [
+        "a row of the wrong width",
+        () => text.replace(/\n(\["0x[0-9a-f]{40}","0x[0-9a-f]{40}","\d+","\d+")\]/, `\n$1,"1"]`),
+        /column end: expected "\]"/,
+      ],
+      [
+        "rows out of order",
+        () => {
+          const lines = text.split("\n");
+          [lines[1], lines[2]] = [lines[2]!, lines[1]!];
+          return lines.join("\n");
+        },
+        /line 3: node 0x[0-9a-f]{40} is not after 0x[0-9a-f]{40} \(rows must be sorted by node\)/,
+      ],
+      [
+        "a file cut inside a line",
+        () => text.slice(0, Math.floor(text.length / 2)),
+        /must end with a newline/,
+      ],
+      [
+        "a file cut after a line",
+        () => text.slice(0, text.indexOf(`],"operators":[`)),
+        /truncated bundle \(still expecting the separator part\)/,
+      ],
       ["a missing final newline", () => text.slice(0, -1), /must end with a newline/],
       ["content after the end", () => `${text}\n`, /unexpected content after the end/],
-      ["a row count too low", swap(/"nodeCount":(\d+)/, `"nodeCount":1`), /line 2 \(node row 0\), column end: unexpected text after the last row/],
-      ["a row count too high", swap(/"nodeCount":(\d+)/, `"nodeCount":1000`), /column end: expected ",", found end of line/],
-      ["invalid JSON in the header", () => `{"format":,"nodes":[\n${text.split("\n").slice(1).join("\n")}`, /not JSON/],
+      [
+        "a row count too low",
+        swap(/"nodeCount":(\d+)/, `"nodeCount":1`),
+        /line 2 \(node row 0\), column end: unexpected text after the last row/,
+      ],
+      [
+        "a row count too high",
+        swap(/"nodeCount":(\d+)/, `"nodeCount":1000`),
+        /column end: expected ",", found end of line/,
+      ],
+      [
+        "invalid JSON in the header",
+        () => `{"format":,"nodes":[\n${text.split("\n").slice(1).join("\n")}`,
+        /not JSON/,
+      ],
     ];
     for (const [what, make, message] of cases) {
       it(`rejects ${what}`, async () => {

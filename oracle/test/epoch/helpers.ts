@@ -76,7 +76,11 @@ export function randomInput(seed: number, operators: number, extraAccounts = 2):
     const operator = rng.address();
     const count = 1 + rng.int(3);
     for (let k = 0; k < count; k++) {
-      nodes.push({ node: rng.address(), operator, bytes: rng.int(5) === 0 ? 0n : BigInt(rng.int(2_000_000)) });
+      nodes.push({
+        node: rng.address(),
+        operator,
+        bytes: rng.int(5) === 0 ? 0n : BigInt(rng.int(2_000_000)),
+      });
     }
     stakes.set(operator, [0n, 500n * MSN, 1_000n * MSN, 5_000n * MSN][rng.int(4)]!);
     if (rng.int(2) === 0) previousCumulative.set(operator, rng.bigint(70));
@@ -94,11 +98,18 @@ export function randomInput(seed: number, operators: number, extraAccounts = 2):
 }
 
 /** meta with a receipts count consistent with the node count (one fictitious receipt per node). */
-export function metaFor(input: EpochRewardsInput, receipts?: { count: number; hash: `0x${string}` }): EpochMeta {
+export function metaFor(
+  input: EpochRewardsInput,
+  receipts?: { count: number; hash: `0x${string}` },
+): EpochMeta {
   const withTraffic = input.nodes.filter((n) => n.bytes > 0n).length;
   return {
     ...META,
-    receipts: receipts ?? (withTraffic === 0 ? { count: 0, hash: EMPTY_RECEIPTS_HASH } : { count: withTraffic, hash: addrHash(withTraffic) }),
+    receipts:
+      receipts ??
+      (withTraffic === 0
+        ? { count: 0, hash: EMPTY_RECEIPTS_HASH }
+        : { count: withTraffic, hash: addrHash(withTraffic) }),
   };
 }
 

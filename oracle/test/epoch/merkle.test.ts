@@ -47,7 +47,10 @@ describe("epoch/merkle", () => {
         expect(verifyProof(tree.root, accounts[i]!, amounts[i]!, proof)).to.equal(true);
       }
       // The whole stored layout is OpenZeppelin's array.
-      const ours = Array.from({ length: 2 * n - 1 }, (_, i) => `0x${tree.nodes.toString("hex", i * 32, i * 32 + 32)}`);
+      const ours = Array.from(
+        { length: 2 * n - 1 },
+        (_, i) => `0x${tree.nodes.toString("hex", i * 32, i * 32 + 32)}`,
+      );
       expect(ours).to.deep.equal(dump.tree);
     });
   }
@@ -55,7 +58,9 @@ describe("epoch/merkle", () => {
   it("hashes the standard double-hashed leaf keccak256(keccak256(abi.encode(account, amount)))", () => {
     const account = "0x00000000000000000000000000000000000000aa";
     const amount = 123456789n * 10n ** 18n;
-    const inner = keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [account, amount]));
+    const inner = keccak256(
+      encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [account, amount]),
+    );
     expect(leafHash(account, amount)).to.equal(keccak256(inner));
   });
 
@@ -66,11 +71,16 @@ describe("epoch/merkle", () => {
       for (let i = 0; i < n; i += Math.max(1, Math.floor(n / 50))) {
         const proof = getProof(tree.nodes, tree.treeIndices[i]!);
         const leaf = leafHash(accounts[i]!, amounts[i]!);
-        expect(MerkleTree.verify(proof, leaf, tree.root, keccakBuffer, { sortPairs: true }), `n=${n} i=${i}`).to.equal(true);
+        expect(
+          MerkleTree.verify(proof, leaf, tree.root, keccakBuffer, { sortPairs: true }),
+          `n=${n} i=${i}`,
+        ).to.equal(true);
         const tampered = [...proof];
         if (tampered.length > 0) {
           tampered[0] = `0x${"ab".repeat(32)}`;
-          expect(MerkleTree.verify(tampered, leaf, tree.root, keccakBuffer, { sortPairs: true })).to.equal(false);
+          expect(MerkleTree.verify(tampered, leaf, tree.root, keccakBuffer, { sortPairs: true })).to.equal(
+            false,
+          );
         }
       }
     }

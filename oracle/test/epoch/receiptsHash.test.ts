@@ -18,7 +18,12 @@ const domain = { chainId: 31337, verifyingContract: "0x5FbDB2315678afecb367f032d
 
 function viemDigest(r: ReceiptFields): `0x${string}` {
   return hashTypedData({
-    domain: { name: "MSN Bandwidth", version: "1", chainId: domain.chainId, verifyingContract: domain.verifyingContract as `0x${string}` },
+    domain: {
+      name: "MSN Bandwidth",
+      version: "1",
+      chainId: domain.chainId,
+      verifyingContract: domain.verifyingContract as `0x${string}`,
+    },
     types: {
       BandwidthReceipt: [
         { name: "node", type: "address" },
@@ -55,7 +60,13 @@ describe("epoch/receiptsHash", () => {
   it("computes each receipt's EIP-712 digest exactly as viem's hashTypedData", async () => {
     const digest = await createReceiptDigester(domain);
     for (const r of randomReceipts(50, SEED)) expect(toHex(digest(r))).to.equal(viemDigest(r));
-    const edge: ReceiptFields = { node: addr(1), client: addr(2), epoch: 2n ** 64n - 1n, session: `0x${"ff".repeat(32)}`, bytesServed: 2n ** 64n - 1n };
+    const edge: ReceiptFields = {
+      node: addr(1),
+      client: addr(2),
+      epoch: 2n ** 64n - 1n,
+      session: `0x${"ff".repeat(32)}`,
+      bytesServed: 2n ** 64n - 1n,
+    };
     expect(toHex(digest(edge))).to.equal(viemDigest(edge));
     expect(bandwidthDomainSeparator(domain)).to.match(/^0x[0-9a-f]{64}$/);
   });
@@ -76,7 +87,10 @@ describe("epoch/receiptsHash", () => {
   });
 
   it("streams digests in ascending order in constant memory, across flush boundaries", async () => {
-    const digests = Array.from({ length: 2500 }, (_, i) => `0x${i.toString(16).padStart(64, "0")}` as `0x${string}`);
+    const digests = Array.from(
+      { length: 2500 },
+      (_, i) => `0x${i.toString(16).padStart(64, "0")}` as `0x${string}`,
+    );
     const hasher = await createReceiptsHasher();
     for (const d of digests) hasher.add(d);
     expect(hasher.finish()).to.deep.equal({ count: 2500, hash: keccak256(concat(digests)) });
@@ -86,7 +100,10 @@ describe("epoch/receiptsHash", () => {
   it("rejects digests out of order or repeated, and malformed digests", async () => {
     const hasher = await createReceiptsHasher();
     hasher.add(`0x${"02".repeat(32)}`);
-    expect(() => hasher.add(`0x${"01".repeat(32)}`)).to.throw(EpochInputError, /not greater than the previous/);
+    expect(() => hasher.add(`0x${"01".repeat(32)}`)).to.throw(
+      EpochInputError,
+      /not greater than the previous/,
+    );
     expect(() => hasher.add(`0x${"02".repeat(32)}`)).to.throw(EpochInputError, /sorted and distinct/);
     expect(() => hasher.add("0x1234")).to.throw(EpochInputError, /32 bytes/);
     let failed = false;
@@ -140,7 +157,13 @@ describe("epoch/receiptsHash", () => {
 
   it("rejects malformed receipts with the field named", async () => {
     const digest = await createReceiptDigester(domain);
-    const good: ReceiptFields = { node: addr(1), client: addr(2), epoch: 3, session: `0x${"11".repeat(32)}`, bytesServed: 1n };
+    const good: ReceiptFields = {
+      node: addr(1),
+      client: addr(2),
+      epoch: 3,
+      session: `0x${"11".repeat(32)}`,
+      bytesServed: 1n,
+    };
     expect(() => digest({ ...good, bytesServed: 2n ** 64n })).to.throw(EpochInputError, /bytesServed/);
     expect(() => digest({ ...good, epoch: 1.5 })).to.throw(EpochInputError, /epoch/);
     expect(() => digest({ ...good, session: "0x11" })).to.throw(EpochInputError, /session/);

@@ -27,7 +27,11 @@ const epochArb = fc
   .record({
     seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
     operators: fc.integer({ min: 0, max: 30 }),
-    emission: fc.oneof(fc.constant(0n), fc.bigInt({ min: 0n, max: 10n ** 26n }), fc.bigInt({ min: 0n, max: 1_000n })),
+    emission: fc.oneof(
+      fc.constant(0n),
+      fc.bigInt({ min: 0n, max: 10n ** 26n }),
+      fc.bigInt({ min: 0n, max: 1_000n }),
+    ),
     carryIn: fc.bigInt({ min: 0n, max: 10n ** 20n }),
     cap: fc.bigInt({ min: 1n, max: 3_000_000n }),
   })
@@ -113,7 +117,10 @@ describe("epoch/rewards", () => {
           for (const o of r.operators) {
             const own = epoch.nodes.filter((n) => n.operator === o.operator && n.bytes > 0n);
             expect(o.nodes).to.equal(own.length);
-            const capped = own.reduce((s, n) => s + (n.bytes < epoch.nodeCapBytes ? n.bytes : epoch.nodeCapBytes), 0n);
+            const capped = own.reduce(
+              (s, n) => s + (n.bytes < epoch.nodeCapBytes ? n.bytes : epoch.nodeCapBytes),
+              0n,
+            );
             expect(o.cappedBytes).to.equal(capped);
             if (own.length === 0) {
               expect(o.stake).to.equal(null);
@@ -127,6 +134,24 @@ describe("epoch/rewards", () => {
           }
         }),
         FC,
+      );
+    });
+
+    it("accounts for every emitted wei across chained epochs: total + carryOut = Σ emission", () => {
+      fc.assert(
+        fc.property(fc.array(epochArb, { minLength: 1, maxLength: 6 }), (epochs) => {
+          let previousCumulative = new Map<string, bigint>();
+          let carry = 0n;
+          let emitted = 0n;
+          for (const epoch of epochs) {
+            const r = computeEpochRewards({ ...epoch, carryIn: carry, previousCumulative });
+            emitted += epoch.emission;
+            expect(r.total + r.carryOut).to.equal(emitted);
+            previousCumulative = new Map(r.operators.map((o) => [o.operator, o.cumulative]));
+            carry = r.carryOut;
+          }
+        }),
+        { ...FC, numRuns: 60 },
       );
     });
 
@@ -242,20 +267,52 @@ describe("epoch/rewards", () => {
   });
 
   describe("rejects bad input with a clear error", () => {
-    const node = (n: number, op: number, bytes: bigint): NodeTraffic => ({ node: addr(n), operator: addr(op), bytes });
+    const node = (n: number, op: number, bytes: bigint): NodeTraffic => ({
+      node: addr(n),
+      operator: addr(op),
+      bytes,
+    });
     const cases: [string, Partial<EpochRewardsInput>, RegExp][] = [
-      ["a node listed twice", { nodes: [node(1, 9, 1n), node(1, 9, 2n)], stakes: new Map([[addr(9), 0n]]) }, /listed twice/],
-      ["a missing stake for an operator with traffic", { nodes: [node(1, 9, 1n)] }, /no stake given for operator/],
+      [
+        "a node listed twice",
+        { nodes: [node(1, 9, 1n), node(1, 9, 2n)], stakes: new Map([[addr(9), 0n]]) },
+        /listed twice/,
+      ],
+      [
+        "a missing stake for an operator with traffic",
+        { nodes: [node(1, 9, 1n)] },
+        /no stake given for operator/,
+      ],
       ["negative bytes", { nodes: [node(1, 9, -1n)] }, /bytes/],
-      ["bytes given as a number", { nodes: [{ node: addr(1), operator: addr(9), bytes: 5 as unknown as bigint }] }, /bytes/],
-      ["a malformed node address", { nodes: [{ node: "0x123", operator: addr(9), bytes: 1n }] }, /nodes\[0\]\.node/],
+      [
+        "bytes given as a number",
+        { nodes: [{ node: addr(1), operator: addr(9), bytes: 5 as unknown as bigint }] },
+        /bytes/,
+      ],
+      [
+        "a malformed node address",
+        { nodes: [{ node: "0x123", operator: addr(9), bytes: 1n }] },
+        /nodes\[0\]\.node/,
+      ],
       ["a zero node cap", { nodeCapBytes: 0n }, /nodeCapBytes/],
-      ["a negative stake", { nodes: [node(1, 9, 1n)], stakes: new Map([[addr(9), -1n]]) }, /stakes\[0x0{39}9\]: expected a uint256/],
-      ["a malformed stake key when a stake is missing", { nodes: [node(1, 9, 1n)], stakes: new Map([["nope", 1n]]) }, /stakes key: expected a 0x-prefixed 20-byte hex address, got "nope"/],
+      [
+        "a negative stake",
+        { nodes: [node(1, 9, 1n)], stakes: new Map([[addr(9), -1n]]) },
+        /stakes\[0x0{39}9\]: expected a uint256/,
+      ],
+      [
+        "a malformed stake key when a stake is missing",
+        { nodes: [node(1, 9, 1n)], stakes: new Map([["nope", 1n]]) },
+        /stakes key: expected a 0x-prefixed 20-byte hex address, got "nope"/,
+      ],
       ["a negative emission", { emission: -1n }, /emission/],
       ["a carry-in above uint256", { carryIn: 1n << 256n }, /carryIn/],
       ["bad boost parameters", { boostParams: { maxBoostBps: 5_000n, fullStakePerNode: 1n } }, /maxBoostBps/],
-      ["a negative previous cumulative", { previousCumulative: new Map([[addr(1), -5n]]) }, /previousCumulative/],
+      [
+        "a negative previous cumulative",
+        { previousCumulative: new Map([[addr(1), -5n]]) },
+        /previousCumulative/,
+      ],
       [
         "the same account twice in different letter case",
         {

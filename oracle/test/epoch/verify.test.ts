@@ -71,9 +71,13 @@ describe("epoch/verify", () => {
     b.root = listed.tree.root; // a dishonest oracle's root over the inflated column
     b.total = listed.bundle.total;
     const m = messages(await verifyBundle(b));
-    expect(m).to.include(`operator ${row.operator}: cumulative ${row.cumulative} in bundle, ${row.cumulative - 10n * MSN} recomputed`);
+    expect(m).to.include(
+      `operator ${row.operator}: cumulative ${row.cumulative} in bundle, ${row.cumulative - 10n * MSN} recomputed`,
+    );
     expect(m).to.include(`total ${b.total} in bundle, ${b.total - 10n * MSN} recomputed`);
-    expect(m.find((x) => x.startsWith("root "))).to.match(/it is the root of the bundle's own cumulative column, which is wrong/);
+    expect(m.find((x) => x.startsWith("root "))).to.match(
+      /it is the root of the bundle's own cumulative column, which is wrong/,
+    );
   });
 
   it("detects a removed operator", async () => {
@@ -85,7 +89,9 @@ describe("epoch/verify", () => {
     const m = messages(await verifyBundle(b));
     // Its stake went with its row, so the recomputation (at stake 0) also differs for the others.
     expect(m.filter((x) => x.startsWith(`operator ${removed!.operator}:`))).to.have.length(1);
-    expect(m.find((x) => x.startsWith(`operator ${removed!.operator}:`))).to.match(/: missing from the bundle \(cumulative \d+\)$/);
+    expect(m.find((x) => x.startsWith(`operator ${removed!.operator}:`))).to.match(
+      /: missing from the bundle \(cumulative \d+\)$/,
+    );
   });
 
   it("detects a changed root", async () => {
@@ -103,15 +109,21 @@ describe("epoch/verify", () => {
     b.carryOut += 1n;
     b.totalWeight -= 1n;
     const m = messages(await verifyBundle(b));
-    expect(m).to.include(`node ${b.nodes[0]!.node}: cappedBytes ${b.nodes[0]!.cappedBytes} in bundle, ${b.nodes[0]!.cappedBytes - 1n} recomputed`);
-    expect(m).to.include(`operator ${op.operator}: boostBps ${op.boostBps} in bundle, ${op.boostBps - 1n} recomputed`);
+    expect(m).to.include(
+      `node ${b.nodes[0]!.node}: cappedBytes ${b.nodes[0]!.cappedBytes} in bundle, ${b.nodes[0]!.cappedBytes - 1n} recomputed`,
+    );
+    expect(m).to.include(
+      `operator ${op.operator}: boostBps ${op.boostBps} in bundle, ${op.boostBps - 1n} recomputed`,
+    );
     expect(m).to.include(`carryOut ${b.carryOut} in bundle, ${b.carryOut - 1n} recomputed`);
     expect(m).to.include(`totalWeight ${b.totalWeight} in bundle, ${b.totalWeight + 1n} recomputed`);
 
     const c = clone(bundle);
     const staked = c.operators.find((o) => o.nodes > 0)!;
     staked.stake = null;
-    expect(messages(await verifyBundle(c))).to.include(`operator ${staked.operator}: has traffic but no stake`);
+    expect(messages(await verifyBundle(c))).to.include(
+      `operator ${staked.operator}: has traffic but no stake`,
+    );
   });
 
   it("recomputes rewards when the stake in the bundle differs (the stake is an input)", async () => {
@@ -140,8 +152,16 @@ describe("epoch/verify", () => {
   });
 
   it("checks the snapshot instant and the receipt count against the node count", async () => {
-    const m = messages(await verifyBundle({ ...bundle, snapshotTime: bundle.epochEnd, receipts: { ...bundle.receipts, count: 1 } }));
-    expect(m).to.include(`snapshotTime ${bundle.epochEnd} in bundle, ${bundle.epochEnd - 1} expected (epochEnd − 1)`);
+    const m = messages(
+      await verifyBundle({
+        ...bundle,
+        snapshotTime: bundle.epochEnd,
+        receipts: { ...bundle.receipts, count: 1 },
+      }),
+    );
+    expect(m).to.include(
+      `snapshotTime ${bundle.epochEnd} in bundle, ${bundle.epochEnd - 1} expected (epochEnd − 1)`,
+    );
     expect(m).to.include(`receipts: 1 receipts cannot give bytes to ${bundle.nodes.length} nodes`);
   });
 
@@ -156,14 +176,24 @@ describe("epoch/verify", () => {
       receipts = [];
       for (const node of nodes) {
         for (let k = 0; k < 2 + rng.int(2); k++) {
-          receipts.push({ node, client: rng.address(), epoch: META.epoch, session: rng.hash(), bytesServed: BigInt(1 + rng.int(900_000)) });
+          receipts.push({
+            node,
+            client: rng.address(),
+            epoch: META.epoch,
+            session: rng.hash(),
+            bytesServed: BigInt(1 + rng.int(900_000)),
+          });
         }
       }
       const builder = await createReceiptSetBuilder(domain, META.epoch);
       for (const r of receipts) builder.add(r);
       const summary = await builder.finish();
       const input: EpochRewardsInput = {
-        nodes: [...summary.bytesPerNode].map(([node, bytes], i) => ({ node, operator: addr(0xa0 + i), bytes })),
+        nodes: [...summary.bytesPerNode].map(([node, bytes], i) => ({
+          node,
+          operator: addr(0xa0 + i),
+          bytes,
+        })),
         nodeCapBytes: CAP,
         stakes: new Map([0, 1, 2].map((i) => [addr(0xa0 + i), BigInt(i) * 700n * MSN])),
         boostParams: BOOST,
@@ -171,7 +201,9 @@ describe("epoch/verify", () => {
         carryIn: 3n,
         previousCumulative: new Map([[addr(0xff), 9n]]),
       };
-      withReceipts = (await computeEpoch({ ...META, receipts: { count: summary.count, hash: summary.hash } }, input)).bundle;
+      withReceipts = (
+        await computeEpoch({ ...META, receipts: { count: summary.count, hash: summary.hash } }, input)
+      ).bundle;
     });
 
     async function summaryOf(list: ReceiptFields[]) {
@@ -186,7 +218,10 @@ describe("epoch/verify", () => {
     });
 
     it("detects a changed receipts hash", async () => {
-      const b = { ...withReceipts, receipts: { ...withReceipts.receipts, hash: `0x${"34".repeat(32)}` as const } };
+      const b = {
+        ...withReceipts,
+        receipts: { ...withReceipts.receipts, hash: `0x${"34".repeat(32)}` as const },
+      };
       const summary = await summaryOf(receipts);
       expect(messages(await verifyBundle(b, { receipts: summary }))).to.deep.equal([
         `receipts hash mismatch: ${b.receipts.hash} in bundle, ${summary.hash} from the receipts`,
@@ -197,11 +232,15 @@ describe("epoch/verify", () => {
       const b = clone(withReceipts);
       const summary = await summaryOf(receipts.slice(1));
       const m = messages(await verifyBundle(b, { receipts: summary }));
-      expect(m).to.include(`receipts count ${receipts.length} in bundle, ${receipts.length - 1} in the receipts`);
+      expect(m).to.include(
+        `receipts count ${receipts.length} in bundle, ${receipts.length - 1} in the receipts`,
+      );
       expect(m.some((x) => x.startsWith("receipts hash mismatch"))).to.equal(true);
       const node = receipts[0]!.node;
       const listed = b.nodes.find((n) => n.node === node)!.bytes;
-      expect(m).to.include(`node ${node}: bytes ${listed} in bundle, ${listed - receipts[0]!.bytesServed} in the receipts`);
+      expect(m).to.include(
+        `node ${node}: bytes ${listed} in bundle, ${listed - receipts[0]!.bytesServed} in the receipts`,
+      );
     });
   });
 
@@ -210,7 +249,9 @@ describe("epoch/verify", () => {
       const first = await randomEpoch(SEED, 10);
       expect(verifyFirstBundle(first.bundle).map((d) => d.message)).to.deep.equal([
         `carryIn ${first.bundle.carryIn} in bundle, 0 expected`,
-        ...first.bundle.operators.filter((o) => o.previousCumulative > 0n).map((o) => `operator ${o.operator}: previousCumulative in the first epoch`),
+        ...first.bundle.operators
+          .filter((o) => o.previousCumulative > 0n)
+          .map((o) => `operator ${o.operator}: previousCumulative in the first epoch`),
       ]);
       const firstHash = await bundleHash(first.bundle);
       const previousCumulative = new Map(first.bundle.operators.map((o) => [o.operator, o.cumulative]));
@@ -253,9 +294,38 @@ describe("epoch/verify", () => {
 
     it("compares the bundle with the on-chain root, total and dataHash", async () => {
       const hash = await bundleHash(bundle);
-      expect(compareWithChain(bundle, hash, { root: bundle.root.toUpperCase().replace("0X", "0x"), total: bundle.total, dataHash: hash })).to.deep.equal([]);
-      const wrong = compareWithChain(bundle, hash, { root: ZERO_HASH, total: bundle.total + 1n, dataHash: ZERO_HASH });
+      expect(
+        compareWithChain(bundle, hash, {
+          root: bundle.root.toUpperCase().replace("0X", "0x"),
+          total: bundle.total,
+          dataHash: hash,
+        }),
+      ).to.deep.equal([]);
+      const wrong = compareWithChain(bundle, hash, {
+        root: ZERO_HASH,
+        total: bundle.total + 1n,
+        dataHash: ZERO_HASH,
+      });
       expect(wrong.map((d) => d.subject)).to.deep.equal(["root", "total", "dataHash"]);
+      const emitted = bundle.total + bundle.carryOut;
+      expect(
+        compareWithChain(bundle, hash, {
+          root: bundle.root,
+          total: bundle.total,
+          dataHash: hash,
+          emittedThroughEpoch: emitted,
+        }),
+      ).to.deep.equal([]);
+      expect(
+        compareWithChain(bundle, hash, {
+          root: bundle.root,
+          total: bundle.total,
+          dataHash: hash,
+          emittedThroughEpoch: emitted + 1n,
+        }).map((d) => d.message),
+      ).to.deep.equal([
+        `total + carryOut ${emitted} in bundle, ${emitted + 1n} emitted through the epoch on chain`,
+      ]);
     });
   });
 });
