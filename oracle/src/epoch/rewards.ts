@@ -235,6 +235,12 @@ export function splitRewards(
 
   // 5–6. Pro-rata split with floor division; the remainder carries.
   const distributable = emission + carryIn;
+  if (totalWeight > MAX_UINT256 || distributable > MAX_UINT256) {
+    // Only absurd parameters get here (a node cap near 2^240); the bundle could not record such values.
+    throw new EpochInputError(
+      `total weight ${totalWeight} or emission + carryIn ${distributable} exceeds uint256`,
+    );
+  }
   let totalReward = 0n;
   let total = 0n;
   for (let i = 0; i < rows.length; i++) {
@@ -279,6 +285,9 @@ function nodeRowsOf(
   const opKeys = new Uint32Array(count);
   for (let i = 0; i < count; i++) {
     const entry = entries[i]!;
+    if (typeof entry !== "object" || entry === null) {
+      throw new EpochInputError(`nodes[${i}]: expected {node, operator, bytes}, got ${describe(entry)}`);
+    }
     let nodeKey = lowerAddressKey(entry.node);
     let opKey = lowerAddressKey(entry.operator);
     const node = nodeKey >= 0 ? (entry.node as Address) : normalizeAddress(entry.node, `nodes[${i}].node`);

@@ -306,6 +306,12 @@ describe("epoch/rewards", () => {
         /stakes key: expected a 0x-prefixed 20-byte hex address, got "nope"/,
       ],
       ["a negative emission", { emission: -1n }, /emission/],
+      ["emission + carryIn above uint256", { emission: 1n << 255n, carryIn: 1n << 255n }, /exceeds uint256/],
+      [
+        "a null node entry",
+        { nodes: [null as unknown as NodeTraffic] },
+        /nodes\[0\]: expected \{node, operator, bytes\}/,
+      ],
       ["a carry-in above uint256", { carryIn: 1n << 256n }, /carryIn/],
       ["bad boost parameters", { boostParams: { maxBoostBps: 5_000n, fullStakePerNode: 1n } }, /maxBoostBps/],
       [
