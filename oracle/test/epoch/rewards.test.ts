@@ -42,7 +42,91 @@ const epochArb = fc
     nodeCapBytes: cap,
   }));
 
+/** The epoch arithmetic written the plain way (maps and string sorts): the reference for the fast version. */
+function referenceRewards(input: EpochRewardsInput) {
+  const cap = input.nodeCapBytes;
+  const perOperator = new Map<string, { nodes: number; capped: bigint }>();
+  for (const n of input.nodes) {
+    if (n.bytes === 0n) continue;
+    const op = n.operator.toLowerCase();
+    const acc = perOperator.get(op) ?? { nodes: 0, capped: 0n };
+    acc.nodes += 1;
+    acc.capped += n.bytes < cap ? n.bytes : cap;
+    perOperator.set(op, acc);
+  }
+  const previous = new Map([...input.previousCumulative].map(([k, v]) => [k.toLowerCase(), v]));
+  const stakes = new Map([...input.stakes].map(([k, v]) => [k.toLowerCase(), v]));
+  const accounts = [
+    ...new Set([...perOperator.keys(), ...[...previous].filter(([, v]) => v > 0n).map(([k]) => k)]),
+  ].sort();
+  const weights = accounts.map((a) => {
+    const acc = perOperator.get(a);
+    return acc === undefined ? 0n : acc.capped * boostBps(stakes.get(a)!, acc.nodes, input.boostParams);
+  });
+  const W = weights.reduce((x, y) => x + y, 0n);
+  const E = input.emission + input.carryIn;
+  const rewards = weights.map((w) => (W === 0n ? 0n : (E * w) / W));
+  return {
+    accounts,
+    cumulative: accounts.map((a, i) => (previous.get(a) ?? 0n) + rewards[i]!),
+    carryOut: E - rewards.reduce((x, y) => x + y, 0n),
+  };
+}
+
 describe("epoch/rewards", () => {
+  it("agrees with a plain reference implementation, with shared address prefixes and mixed letter case", () => {
+    const pool = fc.constantFrom(
+      "0x00000000aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+      "0x00000000aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab",
+      "0x00000000AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAC",
+      "0x00000001000000000000000000000000000000aa",
+      "0xffffffff00000000000000000000000000000000",
+      "0xfffffffe00000000000000000000000000000001",
+      "0x1234567890abcdef1234567890abcdef12345678",
+    );
+    const epoch = fc
+      .record({
+        nodes: fc.uniqueArray(
+          fc.record({
+            node: fc
+              .integer({ min: 0, max: 0xffff })
+              .map((n) => `0x${"0".repeat(8)}${n.toString(16).padStart(32, "0")}`),
+            operator: pool,
+            bytes: fc.oneof(fc.constant(0n), fc.bigInt({ min: 0n, max: 3_000n })),
+          }),
+          { selector: (n) => n.node, maxLength: 25 },
+        ),
+        stakes: fc.array(fc.bigInt({ min: 0n, max: 3_000n * MSN }), { minLength: 7, maxLength: 7 }),
+        previous: fc.array(fc.tuple(pool, fc.bigInt({ min: 0n, max: 10n ** 20n })), { maxLength: 5 }),
+        emission: fc.bigInt({ min: 0n, max: 10n ** 24n }),
+        carryIn: fc.bigInt({ min: 0n, max: 100n }),
+      })
+      .map(({ nodes, stakes, previous, emission, carryIn }) => {
+        const addresses = [...new Set(nodes.map((n) => n.operator.toLowerCase()))];
+        const previousCumulative = new Map<string, bigint>();
+        for (const [a, v] of previous) previousCumulative.set(a.toLowerCase(), v); // one spelling per account
+        return {
+          nodes,
+          nodeCapBytes: 2_000n,
+          stakes: new Map(addresses.map((a, i) => [a, stakes[i]!])),
+          boostParams: BOOST,
+          emission,
+          carryIn,
+          previousCumulative,
+        } satisfies EpochRewardsInput;
+      });
+    fc.assert(
+      fc.property(epoch, (input) => {
+        const want = referenceRewards(input);
+        const got = computeEpochRewards(input);
+        expect(got.operators.map((o) => o.operator)).to.deep.equal(want.accounts);
+        expect(got.operators.map((o) => o.cumulative)).to.deep.equal(want.cumulative);
+        expect(got.carryOut).to.equal(want.carryOut);
+      }),
+      FC,
+    );
+  });
+
   describe("conservation and proportionality (property-based, fixed seed)", () => {
     it("pays out exactly emission + carryIn: Σ rewards + carryOut", () => {
       fc.assert(
