@@ -9,6 +9,7 @@
  * `fund` deposit, a stake and an unstake request, an accepted root for epoch 0 with a plain claim and a
  * claim-and-stake, and a root for epoch 1 left pending in its challenge window.
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import { keccak256, parseEther, toUtf8Bytes } from "ethers";
@@ -17,7 +18,6 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { buildAirdropTree, loadAllocationConfig } from "./lib/allocationConfig";
 import { deploymentPath, type DeploymentRecord } from "./lib/deployments";
 import { rewardsDomain, signEpochRoot } from "./lib/rewards";
-import { readFileSync } from "node:fs";
 
 async function main(): Promise<void> {
   const { ethers, network } = hre;
