@@ -52,8 +52,18 @@ export interface DeploymentRecord {
 
 export const DEPLOYMENTS_DIR = path.join(__dirname, "..", "..", "deployments");
 
+/**
+ * Where deployment records are read and written: `MSN_DEPLOYMENTS_DIR` when set (the devnet's tests keep
+ * their records out of the repository's `deployments/`), else `deployments/`. The configs stay in
+ * `deployments/config/`.
+ */
+export function deploymentsDir(): string {
+  const dir = process.env.MSN_DEPLOYMENTS_DIR;
+  return dir ? path.resolve(dir) : DEPLOYMENTS_DIR;
+}
+
 export function deploymentPath(network: string): string {
-  return path.join(DEPLOYMENTS_DIR, `${network}.json`);
+  return path.join(deploymentsDir(), `${network}.json`);
 }
 
 export function readDeployment(network: string): DeploymentRecord {
@@ -67,7 +77,7 @@ export function readDeployment(network: string): DeploymentRecord {
 }
 
 export function writeDeployment(record: DeploymentRecord): string {
-  mkdirSync(DEPLOYMENTS_DIR, { recursive: true });
+  mkdirSync(deploymentsDir(), { recursive: true });
   const file = deploymentPath(record.network);
   writeFileSync(file, JSON.stringify(record, null, 2) + "\n");
   return file;
