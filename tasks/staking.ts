@@ -5,7 +5,7 @@
  *   npx hardhat msn:stake --amount 1000 --network localhost          (ERC-2612 permit; --approve for approve+stake)
  *   npx hardhat msn:unstake --amount 250 --network localhost
  *   npx hardhat msn:withdraw --network localhost
- *   npx hardhat msn:status [--operator 0x..] [--json] --network localhost
+ *   npx hardhat msn:status [--operator 0x..] [--oracle-url http://127.0.0.1:8787] [--json] --network localhost
  *
  * The miner (operator) key is MINER_PRIVATE_KEY, else Hardhat account `--account <index>` (default 0);
  * an explicit --account wins over the environment. Addresses come from deployments/<network>.json
@@ -18,7 +18,7 @@ import { Wallet, ZeroAddress, formatUnits, getAddress, isAddress, isHexString, p
 import { task, types } from "hardhat/config";
 import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { MinerStaking, MSNToken } from "../typechain-types";
+import type { MinerStaking, MSNToken, RewardsDistributor } from "../typechain-types";
 import { deploymentPath, readDeployment } from "../scripts/lib/deployments";
 
 const PLUGIN = "msn:staking";
@@ -76,7 +76,7 @@ export function parseMsnAmount(value: string): bigint {
 /* Addresses, keys, contracts                                                                        */
 /* ------------------------------------------------------------------------------------------------ */
 
-type ContractName = "MinerStaking" | "MSNToken";
+type ContractName = "MinerStaking" | "MSNToken" | "RewardsDistributor";
 
 /**
  * The address of `name`: `explicit` (from --staking / --token) if given, else
@@ -408,10 +408,139 @@ task("msn:withdraw", "Withdraws every matured unbonding request of the miner")
 interface StatusArgs extends CommonArgs {
   operator?: string;
   json?: boolean;
+  oracleUrl?: string;
+  distributor?: string;
 }
 
-task("msn:status", "Shows an operator's stake, unbonding queue, nodes and current boost")
+/** The oracle read API's default base URL (the oracle's default host and port). */
+export const DEFAULT_ORACLE_URL = "http://127.0.0.1:8787";
+const ORACLE_TIMEOUT_MS = 10_000;
+
+/** The rewards part of `msn:status`: claimed on chain, and what the oracle's read API says is earned. */
+export interface RewardsStatus {
+  distributor?: string;
+  /** MSN paid out to the operator so far (`RewardsDistributor.claimed`). */
+  claimed?: bigint;
+  oracleUrl?: string;
+  /** The epoch of the oracle's latest amount for the operator. */
+  epoch?: number;
+  /** The operator's cumulative amount through `epoch` (0 when the oracle has none). */
+  cumulativeAmount?: bigint;
+  /** cumulativeAmount − claimed: still to claim. */
+  pending?: bigint;
+  /** Whether a claim of `pending` goes through now (its epoch's root is the current or the previous accepted one). */
+  claimableNow?: boolean;
+  /** When `epoch`'s root can be accepted, if it is still in its challenge window. */
+  claimableAt?: bigint;
+  /** Why part of this is missing. */
+  note?: string;
+}
+
+const ROOT_ACCEPTED = 2n;
+
+/**
+ * Reads claimed rewards from the distributor and the cumulative amount from the oracle's read API
+ * (`GET /v1/rewards/:account`). Never fails the status: what cannot be read is explained in `note`.
+ */
+export async function rewardsStatus(
+  hre: HardhatRuntimeEnvironment,
+  operator: string,
+  args: { distributor?: string; oracleUrl?: string },
+): Promise<RewardsStatus> {
+  let address: string;
+  if (args.distributor !== undefined) {
+    address = resolveContractAddress(hre.network.name, "RewardsDistributor", args.distributor, "distributor");
+  } else {
+    try {
+      address = resolveContractAddress(hre.network.name, "RewardsDistributor", undefined, "distributor");
+    } catch (e) {
+      return { note: (e as Error).message };
+    }
+  }
+  if ((await hre.ethers.provider.getCode(address)) === "0x") {
+    fail(`no contract at RewardsDistributor address ${address} on network "${hre.network.name}"`);
+  }
+  const distributor = (await hre.ethers.getContractAt(
+    "RewardsDistributor",
+    address,
+  )) as unknown as RewardsDistributor;
+  const claimed = await distributor.claimed(operator);
+  const oracleUrl = (args.oracleUrl ?? process.env.ORACLE_URL ?? DEFAULT_ORACLE_URL).replace(/\/+$/, "");
+  const out: RewardsStatus = { distributor: address, claimed, oracleUrl };
+  const url = `${oracleUrl}/v1/rewards/${operator}`;
+  let body: { epoch?: unknown; cumulativeAmount?: unknown };
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(ORACLE_TIMEOUT_MS) });
+    if (response.status === 404)
+      return { ...out, cumulativeAmount: 0n, pending: 0n, note: "the oracle has no rewards for it yet" };
+    if (!response.ok) return { ...out, note: `the oracle answered ${response.status} for ${url}` };
+    body = (await response.json()) as typeof body;
+  } catch (e) {
+    return {
+      ...out,
+      note: `oracle unreachable at ${oracleUrl} (${(e as Error).message}); pass --oracle-url`,
+    };
+  }
+  if (
+    typeof body.epoch !== "number" ||
+    !Number.isSafeInteger(body.epoch) ||
+    typeof body.cumulativeAmount !== "string" ||
+    !/^[0-9]+$/.test(body.cumulativeAmount)
+  ) {
+    return { ...out, note: `unexpected answer from ${url}` };
+  }
+  const cumulativeAmount = BigInt(body.cumulativeAmount);
+  const pending = cumulativeAmount > claimed ? cumulativeAmount - claimed : 0n;
+  const [info, nextToAccept] = await Promise.all([
+    distributor.epochRoot(body.epoch),
+    distributor.nextEpochToAccept(),
+  ]);
+  // A claim proves against the current or the previous accepted root.
+  const claimableNow = info.status === ROOT_ACCEPTED && BigInt(body.epoch) + 2n >= nextToAccept;
+  return {
+    ...out,
+    epoch: body.epoch,
+    cumulativeAmount,
+    pending,
+    claimableNow,
+    ...(info.status === ROOT_ACCEPTED || info.claimableAt === 0n ? {} : { claimableAt: info.claimableAt }),
+  };
+}
+
+function rewardsLines(r: RewardsStatus, now: bigint): string[] {
+  if (r.claimed === undefined) return [`rewards         unknown: ${r.note}`];
+  const lines = [`rewards claimed ${formatMsn(r.claimed)} (RewardsDistributor ${r.distributor})`];
+  if (r.cumulativeAmount === undefined || r.epoch === undefined) {
+    lines.push(`rewards pending unknown: ${r.note}`);
+    return lines;
+  }
+  let when: string;
+  if (r.pending === 0n) when = "nothing to claim";
+  else if (r.claimableNow) when = "claimable now (npx hardhat msn:claim --oracle-url ...)";
+  else if (r.claimableAt !== undefined) {
+    when =
+      `claimable once epoch ${r.epoch}'s root is accepted, from ${formatTime(r.claimableAt)}` +
+      (r.claimableAt > now
+        ? ` (in ${formatDuration(r.claimableAt - now)})`
+        : " (anyone may call acceptRoot now)");
+  } else when = `epoch ${r.epoch}'s root is not claimable on chain`;
+  lines.push(
+    `rewards pending ${formatMsn(r.pending!)} of ${formatMsn(r.cumulativeAmount)} earned through epoch ${r.epoch} ` +
+      `(oracle ${r.oracleUrl}): ${when}`,
+  );
+  return lines;
+}
+
+task(
+  "msn:status",
+  "Shows an operator's stake, unbonding queue, nodes, current boost, MSN balance and rewards (claimed, pending)",
+)
   .addOptionalParam("operator", "Operator address (default: the miner account)")
+  .addOptionalParam(
+    "oracleUrl",
+    `Oracle read API for the pending rewards (default: env ORACLE_URL, else ${DEFAULT_ORACLE_URL})`,
+  )
+  .addOptionalParam("distributor", "RewardsDistributor address (default: deployments/<network>.json)")
   .addFlag("json", "Print JSON instead of text")
   .addOptionalParam(
     "account",
@@ -473,6 +602,13 @@ task("msn:status", "Shows an operator's stake, unbonding queue, nodes and curren
       nodesNote = ` (node list unavailable: ${describeError(e, [staking])})`;
     }
 
+    // The staked token is the MSN token: the balance needs no other address.
+    const token = (await hre.ethers.getContractAt("MSNToken", await staking.TOKEN())) as unknown as MSNToken;
+    const [balance, rewards] = await Promise.all([
+      token.balanceOf(operator),
+      rewardsStatus(hre, operator, { distributor: args.distributor, oracleUrl: args.oracleUrl }),
+    ]);
+
     const status = {
       operator,
       staking: await staking.getAddress(),
@@ -487,6 +623,8 @@ task("msn:status", "Shows an operator's stake, unbonding queue, nodes and curren
       nodes,
       boostBps: boost,
       boostParams: { maxBoostBps, fullStakePerNode },
+      balance,
+      rewards,
     };
 
     if (args.json) {
@@ -508,6 +646,8 @@ task("msn:status", "Shows an operator's stake, unbonding queue, nodes and curren
       ...(nodes ?? []).map((n) => `  ${n}`),
       `boost now       ${formatBoost(boost)} for ${nodeCount} node(s) (max ${formatBoost(maxBoostBps)} at ` +
         `${formatMsn(fullStakePerNode)} per node)`,
+      `MSN balance     ${formatMsn(balance)}`,
+      ...rewardsLines(rewards, now),
     ];
     console.log(lines.join("\n"));
     return status;

@@ -1,0 +1,162 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import hre from "hardhat";
+
+import type { RewardsStatus } from "../../tasks/staking";
+import {
+  CHALLENGE_WINDOW,
+  MSN,
+  fundedRewardsFixture,
+  leafOf,
+  proposeAndAccept,
+  proposeTree,
+  rewardsTree,
+  type RewardsDeployment,
+} from "../shared/rewardsFixture";
+
+/** A stand-in for the oracle's read API: answers GET /v1/rewards/:account from `answers`. */
+async function fakeOracle(
+  answers: Map<string, { epoch: number; cumulativeAmount: bigint }>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const account = /^\/v1\/rewards\/(0x[0-9a-fA-F]{40})$/.exec(req.url ?? "")?.[1];
+    const answer = account ? answers.get(account.toLowerCase()) : undefined;
+    res.setHeader("content-type", "application/json");
+    if (!answer) {
+      res.statusCode = 404;
+      res.end(JSON.stringify({ message: "no rewards" }));
+      return;
+    }
+    res.end(
+      JSON.stringify({
+        epoch: answer.epoch,
+        cumulativeAmount: answer.cumulativeAmount.toString(),
+        claimed: "0",
+        proof: [],
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function status(d: RewardsDeployment, operator: string, oracleUrl: string) {
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (...parts: unknown[]) => lines.push(parts.map(String).join(" "));
+  try {
+    const result = (await hre.run("msn:status", {
+      operator,
+      oracleUrl,
+      staking: await d.staking.getAddress(),
+      distributor: await d.distributor.getAddress(),
+    })) as { rewards: RewardsStatus; balance: bigint };
+    return { result, output: lines.join("\n") };
+  } finally {
+    console.log = original;
+  }
+}
+
+describe("msn:status rewards (claimed on chain, pending from the oracle's read API)", () => {
+  async function fixture() {
+    const d = await fundedRewardsFixture();
+    const [alice, bob] = d.users;
+    const tree0 = rewardsTree([
+      [alice.address, 12n * MSN],
+      [bob.address, 3n * MSN],
+    ]);
+    await proposeAndAccept(d, 0, tree0);
+    return { d, alice, bob, tree0 };
+  }
+
+  it("shows what is earned, claimed and claimable now once the epoch's root is accepted", async () => {
+    const { d, alice } = await loadFixture(fixture);
+    const oracle = await fakeOracle(
+      new Map([[alice.address.toLowerCase(), { epoch: 0, cumulativeAmount: 12n * MSN }]]),
+    );
+    try {
+      const { result, output } = await status(d, alice.address, oracle.url);
+      expect(result.rewards.claimed).to.equal(0n);
+      expect(result.rewards.cumulativeAmount).to.equal(12n * MSN);
+      expect(result.rewards.pending).to.equal(12n * MSN);
+      expect(result.rewards.claimableNow).to.equal(true);
+      expect(result.balance).to.equal(0n);
+      expect(output).to.contain("rewards claimed 0 MSN");
+      expect(output).to.contain(
+        `rewards pending 12 MSN of 12 MSN earned through epoch 0 (oracle ${oracle.url}): claimable now`,
+      );
+      expect(output).to.contain("MSN balance     0 MSN");
+    } finally {
+      await oracle.close();
+    }
+  });
+
+  it("subtracts what was claimed and says when a pending root becomes claimable", async () => {
+    const { d, alice, bob, tree0 } = await loadFixture(fixture);
+    const leaf = leafOf(tree0, alice.address);
+    await d.distributor.connect(d.relayer).claim(alice.address, leaf.cumulativeAmount, leaf.proof);
+    const tree1 = rewardsTree([
+      [alice.address, 20n * MSN],
+      [bob.address, 3n * MSN],
+    ]);
+    await proposeTree(d, 1, tree1);
+    const claimableAt = (await d.distributor.epochRoot(1)).claimableAt;
+    const oracle = await fakeOracle(
+      new Map([[alice.address.toLowerCase(), { epoch: 1, cumulativeAmount: 20n * MSN }]]),
+    );
+    try {
+      let { result, output } = await status(d, alice.address, oracle.url);
+      expect(result.rewards.claimed).to.equal(12n * MSN);
+      expect(result.rewards.pending).to.equal(8n * MSN);
+      expect(result.rewards.claimableNow).to.equal(false);
+      expect(result.rewards.claimableAt).to.equal(claimableAt);
+      expect(result.balance).to.equal(12n * MSN);
+      expect(output).to.contain("rewards claimed 12 MSN");
+      expect(output).to.match(
+        /rewards pending 8 MSN of 20 MSN earned through epoch 1 .*: claimable once epoch 1's root is accepted, from \S+ \(in 6h 0m\)/,
+      );
+
+      await time.increase(CHALLENGE_WINDOW);
+      ({ output } = await status(d, alice.address, oracle.url));
+      expect(output).to.contain("(anyone may call acceptRoot now)");
+      await d.distributor.acceptRoot();
+      ({ result } = await status(d, alice.address, oracle.url));
+      expect(result.rewards.claimableNow).to.equal(true);
+    } finally {
+      await oracle.close();
+    }
+  });
+
+  it("still shows the stake when the oracle has no rewards for the operator or cannot be reached", async () => {
+    const { d, alice, bob } = await loadFixture(fixture);
+    const oracle = await fakeOracle(new Map());
+    try {
+      const { result, output } = await status(d, bob.address, oracle.url);
+      expect(result.rewards.cumulativeAmount).to.equal(0n);
+      expect(result.rewards.note).to.equal("the oracle has no rewards for it yet");
+      expect(output).to.contain("active stake");
+    } finally {
+      await oracle.close();
+    }
+    const { result, output } = await status(d, alice.address, "http://127.0.0.1:9");
+    expect(result.rewards.claimed).to.equal(0n);
+    expect(result.rewards.pending).to.equal(undefined);
+    expect(output).to.contain("rewards pending unknown: oracle unreachable at http://127.0.0.1:9");
+  });
+
+  it("fails with one line for a --distributor that is not a contract", async () => {
+    const { d, alice } = await loadFixture(fixture);
+    await expect(
+      hre.run("msn:status", {
+        operator: alice.address,
+        staking: await d.staking.getAddress(),
+        distributor: alice.address,
+      }),
+    ).to.be.rejectedWith(`no contract at RewardsDistributor address ${alice.address} on network "hardhat"`);
+  });
+});
