@@ -4,11 +4,12 @@ import type { DevChain } from "./chain.js";
 import type { OracleHost } from "./oracleHost.js";
 import { DevnetError } from "./processes.js";
 
-export async function runEpochJob(
-  host: OracleHost,
-  dc: DevChain,
-  epoch: number,
-): Promise<{ bundle: EpochBundle; hash: Hash }> {
+export interface EpochJobOutcome {
+  bundle: EpochBundle;
+  hash: Hash;
+}
+
+export async function runEpochJob(host: OracleHost, dc: DevChain, epoch: number): Promise<EpochJobOutcome> {
   void host;
   void dc;
   throw new DevnetError(`TODO epoch job ${epoch}`);

@@ -9,20 +9,30 @@
  *   npm start -- --help                every option
  */
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { CommanderError } from "commander";
 import { hardhatAccount } from "./accounts.js";
 import { formatMsn } from "./format.js";
 import { parseOptions, type DevnetOptions } from "./options.js";
 import { ROOT } from "./processes.js";
-import { createReporter } from "./progress.js";
-import { Resources, runDevnet, type ServeInfo } from "./run.js";
+import { createReporter, type Reporter } from "./progress.js";
+import { displayPath, Resources, runDevnet, type Devnet } from "./run.js";
 
 function oneLine(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function serveBanner(info: ServeInfo): string {
-  const rel = (p: string) => path.relative(ROOT, p) || p;
+function serveBanner(devnet: Devnet): string {
+  const info = {
+    rpcUrl: devnet.rpcUrl,
+    chainId: devnet.dc.chainId,
+    oracleUrl: devnet.host.url,
+    deploymentsFile: devnet.deploymentsFile,
+    dataDir: devnet.dataDir,
+    portNotes: devnet.portNotes,
+    world: devnet.world,
+  };
+  const rel = displayPath;
   const defaultRpc = info.rpcUrl === "http://127.0.0.1:8545";
   const env = defaultRpc ? "" : `LOCALHOST_RPC_URL=${info.rpcUrl} `;
   const depEnv =
@@ -61,6 +71,33 @@ function serveBanner(info: ServeInfo): string {
   ].join("\n");
 }
 
+/** In `--serve` on a terminal: each Enter simulates one more epoch (left unclaimed). */
+function moreEpochsOnEnter(devnet: Devnet, reporter: Reporter): void {
+  process.stdout.write(
+    "press Enter to simulate one more epoch (its rewards left to claim), Ctrl-C to stop\n",
+  );
+  // Not a terminal-mode interface: Ctrl-C stays a signal for the handler in main().
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  let busy = false;
+  rl.on("line", () => {
+    if (busy) return;
+    busy = true;
+    devnet
+      .extraEpoch()
+      .then(
+        (extra) =>
+          reporter.info(
+            `epoch ${extra.epoch} simulated and accepted: ${formatMsn(extra.unclaimed)} MSN unclaimed ` +
+              `by ${extra.operators} operators`,
+          ),
+        (err: unknown) => reporter.info(`devnet: that epoch failed: ${oneLine(err)}`),
+      )
+      .finally(() => {
+        busy = false;
+      });
+  });
+}
+
 async function main(): Promise<number> {
   let opts: DevnetOptions;
   try {
@@ -96,7 +133,7 @@ async function main(): Promise<number> {
 
   const work = (async (): Promise<number> => {
     try {
-      const result = await runDevnet(opts, reporter, res);
+      const { devnet, result } = await runDevnet(opts, reporter, res);
       process.stdout.write(`\n${result.summary}\n`);
       if (!result.ok) {
         const failed = result.checks.filter((c) => !c.ok);
@@ -107,7 +144,13 @@ async function main(): Promise<number> {
         return 1;
       }
       if (opts.serve) {
-        process.stdout.write(serveBanner(result.serveInfo));
+        const extra = await devnet.extraEpoch();
+        reporter.info(
+          `epoch ${extra.epoch} simulated and accepted, left unclaimed: ${formatMsn(extra.unclaimed)} MSN ` +
+            `for ${extra.operators} operators to claim`,
+        );
+        process.stdout.write(serveBanner(devnet));
+        if (process.stdin.isTTY) moreEpochsOnEnter(devnet, reporter);
         return await stopped; // runs until Ctrl-C
       }
       return 0;

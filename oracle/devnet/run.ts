@@ -5,57 +5,34 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { decodeEventLog, type Hash, type TransactionReceipt } from "viem";
 import { capacityBytes } from "../src/ingest/service.js";
 import { EpochClock } from "../src/lib/epochClock.js";
 import type { Hex } from "../src/lib/hex.js";
 import { ReceiptSigner } from "../src/receipts/sign.js";
-import { createReceiptSetBuilder, type EpochBundle } from "../src/epoch/index.js";
-import { distributorAbi, minterAbi, ROOT_STATUS, stakingAbi, tokenAbi } from "./abi.js";
-import {
-  ChainClock,
-  connectChain,
-  latestTimestamp,
-  mapLimit,
-  sendTx,
-  travelTo,
-  type DevChain,
-} from "./chain.js";
+import { distributorAbi, minterAbi, stakingAbi } from "./abi.js";
+import { hardhatKey } from "./accounts.js";
+import { ChainClock, connectChain, latestTimestamp, travelTo, type DevChain } from "./chain.js";
 import { runChecks, type CheckResult } from "./checks.js";
-import { acceptDueRoots, runEpochJob } from "./epochJob.js";
+import { claimAll } from "./claims.js";
+import { acceptDueRoots, runEpochJob, type EpochJobOutcome } from "./epochJob.js";
+import { formatInt, formatMsn } from "./format.js";
 import { EpochIngest } from "./ingest.js";
 import {
-  fetchRewards,
-  receiptMetrics,
-  startOracle,
-  waitForRegistry,
-  type OracleHost,
-  type RewardsAnswer,
-} from "./oracleHost.js";
+  epochRecord,
+  fillRootsFromChain,
+  finalRecord,
+  readAllRewards,
+  type RewardsAnswers,
+} from "./observe.js";
+import { startOracle, waitForRegistry, type OracleHost } from "./oracleHost.js";
 import type { DevnetOptions } from "./options.js";
-import {
-  choosePort,
-  DevnetError,
-  ROOT,
-  runHardhat,
-  startHardhatNode,
-  type HardhatNode,
-} from "./processes.js";
+import { choosePort, ROOT, runHardhat, startHardhatNode, type HardhatNode } from "./processes.js";
 import type { Reporter } from "./progress.js";
-import type {
-  ClaimRecord,
-  DevnetRecord,
-  EpochRecord,
-  FinalRecord,
-  OnChainRoot,
-  ReadApiEntry,
-} from "./record.js";
+import type { DevnetRecord, EpochRecord } from "./record.js";
 import { applyStakeChanges, fundWorld, registerClients, registerNodes, stakeWorld } from "./setup.js";
 import { summaryText } from "./summary.js";
-import { IngestModel, planEpochTraffic, type EpochTraffic, type ModelClient } from "./traffic.js";
-import { buildWorld, METERED_QUOTA, type SimOperator, type World } from "./world.js";
-import { formatInt, formatMsn } from "./format.js";
-import { hardhatKey } from "./accounts.js";
+import { IngestModel, planEpochTraffic, type EpochTraffic } from "./traffic.js";
+import { buildWorld, METERED_QUOTA, type World } from "./world.js";
 
 /** What was started, so that it can be stopped whatever happens. */
 export class Resources {
@@ -82,30 +59,20 @@ export interface DevnetResult {
   checks: CheckResult[];
   summary: string;
   ok: boolean;
-  /** For `--serve`: what to print. */
-  serveInfo: ServeInfo;
 }
 
-export interface ServeInfo {
-  rpcUrl: string;
-  chainId: number;
-  oracleUrl: string;
-  deploymentsFile: string;
-  dataDir: string;
-  portNotes: string[];
-  world: World;
-}
-
-interface RunContext {
-  opts: DevnetOptions;
-  reporter: Reporter;
-  res: Resources;
-  dataDir: string;
+/** A path relative to the repository when it is inside it, else absolute. */
+export function displayPath(p: string): string {
+  const rel = path.relative(ROOT, p);
+  return rel === "" || rel.startsWith("..") || path.isAbsolute(rel) ? p : rel;
 }
 
 function timestampName(d = new Date()): string {
   const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+  return (
+    `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-` +
+    `${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`
+  );
 }
 
 interface DeploymentFile {
@@ -114,581 +81,387 @@ interface DeploymentFile {
   contracts: { MSNToken: Hex; MinerStaking: Hex; RewardsDistributor: Hex; EmissionMinter: Hex };
 }
 
-interface ConfigRoles {
+interface DeployConfig {
   roles: { publicSale: Hex; oracle: Hex };
 }
 
-/* ---------------------------------------------------------------------------------------------- */
+/** Files of an earlier run in the same data directory: a run starts from nothing. */
+const RUN_FILES = [
+  "oracle",
+  "compile.log",
+  "hardhat-node.log",
+  "deploy.log",
+  "oracle.log",
+  "summary.txt",
+  "record.json",
+];
 
-export async function runDevnet(
-  opts: DevnetOptions,
-  reporter: Reporter,
-  res: Resources,
-): Promise<DevnetResult> {
-  const dataDir = path.resolve(opts.dataDir ?? path.join(ROOT, ".data", `devnet-${timestampName()}`));
-  mkdirSync(dataDir, { recursive: true });
-  // A run starts from nothing: what an earlier run left in this directory goes.
-  for (const name of [
-    "oracle",
-    "compile.log",
-    "hardhat-node.log",
-    "deploy.log",
-    "oracle.log",
-    "summary.txt",
-    "record.json",
-  ]) {
-    rmSync(path.join(dataDir, name), { recursive: true, force: true });
+interface SimulatedEpoch {
+  epoch: number;
+  ingest: EpochIngest;
+  answers: RewardsAnswers;
+  job: EpochJobOutcome;
+}
+
+/** A started devnet: chain, deployment, oracle and the simulated world, ready to run epochs. */
+export class Devnet {
+  readonly records: EpochRecord[] = [];
+  /** The read API's answers after each epoch's job (index = epoch). */
+  readonly answers: RewardsAnswers[] = [];
+  readonly portNotes: string[];
+
+  private constructor(
+    readonly opts: DevnetOptions,
+    private readonly reporter: Reporter,
+    private readonly res: Resources,
+    readonly dataDir: string,
+    readonly deploymentsFile: string,
+    private readonly deploymentBlock: number,
+    readonly dc: DevChain,
+    readonly host: OracleHost,
+    readonly world: World,
+    private readonly epochs: EpochClock,
+    private readonly capBytes: number,
+    private readonly model: IngestModel,
+    private readonly signer: ReceiptSigner,
+    portNotes: string[],
+  ) {
+    this.portNotes = portNotes;
   }
-  const ctx: RunContext = { opts, reporter, res, dataDir };
-  reporter.info(
-    `MSN devnet: ${opts.nodes} nodes of ${opts.operators} operators, ${opts.epochs} epochs, seed "${opts.seed}"; logs in ${path.relative(ROOT, dataDir) || dataDir}`,
-  );
 
-  // 1. Contracts, chain, deployment.
-  let s = reporter.step("compiling contracts (npx hardhat compile)");
-  await runHardhat(["compile", "--quiet"], { logFile: path.join(dataDir, "compile.log") });
-  s.done();
+  get rpcUrl(): string {
+    return this.dc.url;
+  }
 
-  const portNotes: string[] = [];
-  const chainPort = await choosePort(opts.port, "chain");
-  if (chainPort.note) portNotes.push(chainPort.note);
-  s = reporter.step(`starting hardhat node on 127.0.0.1:${chainPort.port}`);
-  res.node = await startHardhatNode(chainPort.port, path.join(dataDir, "hardhat-node.log"));
-  s.done(`${res.node.url}, pid ${res.node.pid}`);
-  if (chainPort.note) reporter.info(`  note: ${chainPort.note}`);
+  /** Compiles, starts the chain, deploys, starts the oracle and puts the simulated world in place. */
+  static async start(opts: DevnetOptions, reporter: Reporter, res: Resources): Promise<Devnet> {
+    const dataDir = path.resolve(opts.dataDir ?? path.join(ROOT, ".data", `devnet-${timestampName()}`));
+    mkdirSync(dataDir, { recursive: true });
+    for (const name of RUN_FILES) rmSync(path.join(dataDir, name), { recursive: true, force: true });
+    reporter.info(
+      `MSN devnet: ${opts.nodes} nodes of ${opts.operators} operators, ${opts.epochs} epochs, ` +
+        `seed "${opts.seed}"; data and logs in ${displayPath(dataDir)}`,
+    );
 
-  const deploymentsDir = path.resolve(opts.deploymentsDir ?? path.join(ROOT, "deployments"));
-  const deploymentsFile = path.join(deploymentsDir, "localhost.json");
-  s = reporter.step("deploying the MSN system (scripts/deploy.ts, deployments/config/localhost.json)");
-  await runHardhat(["run", "scripts/deploy.ts", "--network", "localhost"], {
-    env: { LOCALHOST_RPC_URL: res.node.url, MSN_DEPLOYMENTS_DIR: deploymentsDir },
-    logFile: path.join(dataDir, "deploy.log"),
-  });
-  const deployment = JSON.parse(readFileSync(deploymentsFile, "utf8")) as DeploymentFile;
-  const config = JSON.parse(
-    readFileSync(path.join(ROOT, "deployments/config/localhost.json"), "utf8"),
-  ) as ConfigRoles;
-  s.done(path.relative(ROOT, deploymentsFile) || deploymentsFile);
+    // Contracts, chain, deployment.
+    let s = reporter.step("compiling contracts (hardhat compile)");
+    await runHardhat(["compile", "--quiet"], { logFile: path.join(dataDir, "compile.log") });
+    s.done();
 
-  const dc = await connectChain(res.node.url, {
-    token: deployment.contracts.MSNToken,
-    staking: deployment.contracts.MinerStaking,
-    distributor: deployment.contracts.RewardsDistributor,
-    minter: deployment.contracts.EmissionMinter,
-  });
-  if (!opts.chainLog)
-    await dc.client.request({ method: "hardhat_setLoggingEnabled" as never, params: [false] as never });
+    const portNotes: string[] = [];
+    const chainPort = await choosePort(opts.port, "chain");
+    if (chainPort.note) portNotes.push(chainPort.note);
+    s = reporter.step(`starting hardhat node on 127.0.0.1:${chainPort.port}`);
+    res.node = await startHardhatNode(chainPort.port, path.join(dataDir, "hardhat-node.log"));
+    s.done(`${res.node.url}, pid ${res.node.pid}`);
+    if (chainPort.note) reporter.info(`  note: ${chainPort.note}`);
 
-  // 2. The oracle, on the chain's clock.
-  res.clock = new ChainClock(dc);
-  await res.clock.refresh();
-  res.clock.start(1_000);
-  const oraclePort = await choosePort(opts.oraclePort, "oracle");
-  if (oraclePort.note) portNotes.push(oraclePort.note);
-  s = reporter.step("starting the oracle (embedded PGlite database, chain clock)");
-  res.oracle = await startOracle({
-    rpcUrl: res.node.url,
-    deploymentsFile,
-    dataDir: path.join(dataDir, "oracle"),
-    port: oraclePort.port,
-    logFile: path.join(dataDir, "oracle.log"),
-    logLevel: opts.logLevel,
-    clock: res.clock.now,
-    signerKey: hardhatKey(19),
-  });
-  s.done(res.oracle.url);
-  if (oraclePort.note) reporter.info(`  note: ${oraclePort.note}`);
+    const deploymentsDir = path.resolve(opts.deploymentsDir ?? path.join(ROOT, "deployments"));
+    const deploymentsFile = path.join(deploymentsDir, "localhost.json");
+    s = reporter.step("deploying the MSN system (scripts/deploy.ts, deployments/config/localhost.json)");
+    await runHardhat(["run", "scripts/deploy.ts", "--network", "localhost"], {
+      env: { LOCALHOST_RPC_URL: res.node.url, MSN_DEPLOYMENTS_DIR: deploymentsDir },
+      logFile: path.join(dataDir, "deploy.log"),
+    });
+    const deployment = JSON.parse(readFileSync(deploymentsFile, "utf8")) as DeploymentFile;
+    const config = JSON.parse(
+      readFileSync(path.join(ROOT, "deployments/config/localhost.json"), "utf8"),
+    ) as DeployConfig;
+    s.done(displayPath(deploymentsFile));
 
-  // 3. The simulated world.
-  const [genesis, epochLength, boost, challengeWindow] = await Promise.all([
-    dc.client.readContract({ address: dc.contracts.minter, abi: minterAbi, functionName: "GENESIS_TIME" }),
-    dc.client.readContract({ address: dc.contracts.minter, abi: minterAbi, functionName: "EPOCH_LENGTH" }),
-    dc.client.readContract({ address: dc.contracts.staking, abi: stakingAbi, functionName: "boostParams" }),
-    dc.client.readContract({
-      address: dc.contracts.distributor,
-      abi: distributorAbi,
-      functionName: "challengeWindow",
-    }),
-  ]);
-  const world = buildWorld({
-    seed: opts.seed,
-    nodes: opts.nodes,
-    operators: opts.operators,
-    fullStakePerNode: boost[1],
-  });
-  const host = res.oracle;
-  const graceSeconds = host.server.ctx.config.graceSeconds;
-  const epochs = new EpochClock(Number(genesis), Number(epochLength), graceSeconds);
-  const capBytes = capacityBytes(host.server.ctx.config.linkCapBitsPerSecond, Number(epochLength));
+    const dc = await connectChain(res.node.url, {
+      token: deployment.contracts.MSNToken,
+      staking: deployment.contracts.MinerStaking,
+      distributor: deployment.contracts.RewardsDistributor,
+      minter: deployment.contracts.EmissionMinter,
+    });
+    if (!opts.chainLog) {
+      // Hardhat's per-request log costs more than the requests themselves.
+      await dc.client.request({ method: "hardhat_setLoggingEnabled" as never, params: [false] as never });
+    }
 
-  let bar = reporter.bar(
-    "funding operators (ETH, MSN from the public sale)",
-    world.operators.length,
-    "operators",
-  );
-  const funded = await fundWorld(dc, world, config.roles.publicSale, () => bar.increment());
-  bar.stop(`${formatMsn(funded)} MSN to ${world.operators.length} operators`);
+    // The oracle, on the chain's clock.
+    res.clock = new ChainClock(dc);
+    await res.clock.refresh();
+    res.clock.start(1_000);
+    const oraclePort = await choosePort(opts.oraclePort, "oracle");
+    if (oraclePort.note) portNotes.push(oraclePort.note);
+    s = reporter.step("starting the oracle (embedded PGlite database, chain clock)");
+    res.oracle = await startOracle({
+      rpcUrl: res.node.url,
+      deploymentsFile,
+      dataDir: path.join(dataDir, "oracle"),
+      port: oraclePort.port,
+      logFile: path.join(dataDir, "oracle.log"),
+      logLevel: opts.logLevel,
+      clock: res.clock.now,
+      signerKey: hardhatKey(19),
+    });
+    s.done(res.oracle.url);
+    if (oraclePort.note) reporter.info(`  note: ${oraclePort.note}`);
+    const host = res.oracle;
 
-  bar = reporter.bar("registering node keys (signed by each node)", world.nodes.length, "nodes");
-  await registerNodes(dc, world, () => bar.increment());
-  bar.stop(`${world.nodes.length} nodes`);
+    // The simulated world.
+    const [genesis, epochLength, boost] = await Promise.all([
+      dc.client.readContract({ address: dc.contracts.minter, abi: minterAbi, functionName: "GENESIS_TIME" }),
+      dc.client.readContract({ address: dc.contracts.minter, abi: minterAbi, functionName: "EPOCH_LENGTH" }),
+      dc.client.readContract({ address: dc.contracts.staking, abi: stakingAbi, functionName: "boostParams" }),
+    ]);
+    const world = buildWorld({
+      seed: opts.seed,
+      nodes: opts.nodes,
+      operators: opts.operators,
+      fullStakePerNode: boost[1],
+    });
+    const epochs = new EpochClock(Number(genesis), Number(epochLength), host.server.ctx.config.graceSeconds);
+    const capBytes = capacityBytes(host.server.ctx.config.linkCapBitsPerSecond, Number(epochLength));
 
-  const stakers = world.operators.filter((o) => o.stake > 0n);
-  bar = reporter.bar("staking", stakers.length, "operators");
-  await stakeWorld(dc, world, () => bar.increment());
-  bar.stop(
-    `${stakers.length} of ${world.operators.length} operators, ${formatMsn(stakers.reduce((t, o) => t + o.stake, 0n))} MSN`,
-  );
+    let bar = reporter.bar(
+      "funding operators (ETH, MSN from the public sale)",
+      world.operators.length,
+      "operators",
+    );
+    const funded = await fundWorld(dc, world, config.roles.publicSale, () => bar.increment());
+    bar.stop(`${formatMsn(funded)} MSN to ${world.operators.length} operators`);
 
-  s = reporter.step("registering clients with the oracle");
-  await registerClients(host.server.ctx.clients, world);
-  const head = Number(await dc.client.getBlockNumber());
-  const indexed = await waitForRegistry(host.url, head);
-  s.done(`${world.clients.length} clients; the oracle indexed ${indexed} nodes`);
+    bar = reporter.bar("registering node keys (each signed by the node key)", world.nodes.length, "nodes");
+    await registerNodes(dc, world, () => bar.increment());
+    bar.stop(`${world.nodes.length} nodes`);
 
-  // 4. Epochs.
-  const model = new IngestModel({
-    epochs,
-    capBytes,
-    nodes: new Map(world.nodes.map((n) => [n.address, world.operators[n.operator]!.address])),
-    clients: new Map<string, ModelClient>(
-      world.clients.map((c) => [
-        c.address,
-        { owner: c.owner, quota: c.quota, disabled: c.kind === "disabled" },
-      ]),
-    ),
-  });
-  const signer = await ReceiptSigner.create({ chainId: dc.chainId, verifyingContract: dc.contracts.staking });
-  const records: EpochRecord[] = [];
-  const answersByEpoch: Map<string, RewardsAnswer | undefined>[] = [];
-  for (let e = 0; e < opts.epochs; e++) {
+    const stakers = world.operators.filter((o) => o.stake > 0n);
+    bar = reporter.bar("staking (permit or approve + stake)", stakers.length, "operators");
+    await stakeWorld(dc, world, () => bar.increment());
+    bar.stop(
+      `${stakers.length} of ${world.operators.length} operators, ` +
+        `${formatMsn(stakers.reduce((t, o) => t + o.stake, 0n))} MSN`,
+    );
+
+    s = reporter.step("registering clients with the oracle");
+    await registerClients(host.server.ctx.clients, world);
+    const indexed = await waitForRegistry(host.url, Number(await dc.client.getBlockNumber()));
+    s.done(`${world.clients.length} clients; the oracle indexed ${indexed} nodes`);
+
+    const model = new IngestModel({
+      epochs,
+      capBytes,
+      nodes: new Map(world.nodes.map((n) => [n.address, world.operators[n.operator]!.address])),
+      clients: new Map(
+        world.clients.map((c) => [
+          c.address,
+          { owner: c.owner, quota: c.quota, disabled: c.kind === "disabled" },
+        ]),
+      ),
+    });
+    const signer = await ReceiptSigner.create({
+      chainId: dc.chainId,
+      verifyingContract: dc.contracts.staking,
+    });
+    return new Devnet(
+      opts,
+      reporter,
+      res,
+      dataDir,
+      deploymentsFile,
+      deployment.deploymentBlock,
+      dc,
+      host,
+      world,
+      epochs,
+      capBytes,
+      model,
+      signer,
+      portNotes,
+    );
+  }
+
+  /** Epochs simulated so far: the next one to simulate. */
+  private simulated = 0;
+
+  /**
+   * Epoch `e`: stake changes (epoch 1), receipts during the epoch, chain time to its end, late receipts
+   * inside and after the grace period, the epoch job, acceptance of roots that are due, the read API.
+   */
+  async simulateEpoch(): Promise<SimulatedEpoch> {
+    const { reporter, dc, world, host } = this;
+    const e = this.simulated++;
     if (e === 1 && world.stakeChanges.length > 0) {
-      s = reporter.step("epoch 1: stake changes");
+      const s = reporter.step("epoch 1: stake changes");
       const done = await applyStakeChanges(dc, world);
       s.done(done.join("; "));
     }
     const traffic = planEpochTraffic(world, e, {
-      receiptsPerNode: opts.receiptsPerNode,
-      capBytes,
+      receiptsPerNode: this.opts.receiptsPerNode,
+      capBytes: this.capBytes,
       meteredQuota: METERED_QUOTA,
     });
-    const ingest = new EpochIngest(host.url, signer, model, opts.batchSize);
-    await postEpoch(ctx, dc, epochs, traffic, ingest);
+    const ingest = new EpochIngest(host.url, this.signer, this.model, this.opts.batchSize);
+    await this.postEpoch(traffic, ingest);
 
-    s = reporter.step(`epoch ${e}: epoch job (aggregate, rewards, tree, bundle, mint, proposeRoot)`);
+    let s = reporter.step(`epoch ${e}: epoch job (aggregate, rewards, tree, bundle, mint, proposeRoot)`);
     const job = await runEpochJob(host, dc, e);
     s.done(`root ${job.bundle.root.slice(0, 10)}…, total ${formatMsn(job.bundle.total)} MSN`);
-    await acceptDueRoots(host, dc);
-
+    s = reporter.step(`epoch ${e}: roots past their challenge window accepted; read API`);
+    const accepted = await acceptDueRoots(host, dc);
     const answers = await readAllRewards(host.url, world);
-    answersByEpoch.push(answers);
-    records.push(await epochRecord(dc, world, epochs, e, traffic, ingest, model, job, answers));
+    s.done(accepted.length > 0 ? `accepted epoch ${accepted.join(", ")}` : "nothing due yet");
+    return { epoch: e, ingest, answers, job };
   }
 
-  // 5. The challenge window, acceptance, claims.
-  const lastRoot = await dc.client.readContract({
-    address: dc.contracts.distributor,
-    abi: distributorAbi,
-    functionName: "epochRoot",
-    args: [BigInt(opts.epochs - 1)],
-  });
-  const target = Math.max(Number(lastRoot.claimableAt), await latestTimestamp(dc)) + 1;
-  s = reporter.step(`waiting out the challenge window (${Number(challengeWindow) / 3600} h of chain time)`);
-  await travelTo(dc, target);
-  await res.clock.refresh();
-  const accepted = await acceptDueRoots(host, dc);
-  s.done(`accepted ${accepted.length > 0 ? `epoch ${accepted.join(", ")}` : "nothing more"}`);
-  await fillRootsFromChain(dc, deployment.deploymentBlock, records);
-
-  const claims = await claimAll(ctx, dc, world, records, answersByEpoch);
-
-  const final = await finalRecord(dc, host.url, claims);
-  const record: DevnetRecord = {
-    info: {
-      seed: opts.seed,
-      nodes: opts.nodes,
-      operators: opts.operators,
-      epochs: opts.epochs,
-      rpcUrl: res.node.url,
-      chainId: dc.chainId,
-      oracleUrl: host.url,
-      dataDir,
-      deploymentsFile,
-      fault: opts.fault,
-    },
-    operators: world.operators.map((o) => ({
-      index: o.index,
-      address: o.address,
-      profile: o.profile,
-      nodes: o.nodes.length,
-      stakePlan: o.stakePlan,
-      claimMode: o.claimMode,
-    })),
-    epochs: records,
-    final,
-  };
-  const checks = await runChecks(record);
-  const summary = summaryText(record, checks);
-  writeFileSync(path.join(dataDir, "summary.txt"), summary + "\n");
-  writeFileSync(
-    path.join(dataDir, "record.json"),
-    JSON.stringify(
-      record,
-      (_k, v) => (typeof v === "bigint" ? v.toString() : v instanceof Map ? Object.fromEntries(v) : v),
-      2,
-    ),
-  );
-  return {
-    record,
-    checks,
-    summary,
-    ok: checks.every((c) => c.ok),
-    serveInfo: {
-      rpcUrl: res.node.url,
-      chainId: dc.chainId,
-      oracleUrl: host.url,
-      deploymentsFile,
-      dataDir,
-      portNotes,
-      world,
-    },
-  };
-}
-
-/* ---------------------------------------------------------------------------------------------- */
-
-/** One epoch's receipts: during the epoch, after its end within the grace period, and too late. */
-async function postEpoch(
-  ctx: RunContext,
-  dc: DevChain,
-  epochs: EpochClock,
-  traffic: EpochTraffic,
-  ingest: EpochIngest,
-): Promise<void> {
-  const { reporter, res } = ctx;
-  const e = traffic.epoch;
-  const during = [...traffic.main, ...traffic.anomalies];
-  const bar = reporter.bar(`epoch ${e}: clients sign and post receipts`, during.length, "receipts");
-  await ingest.post(during, await res.clock!.refresh(), (n) => bar.increment(n));
-  bar.stop(`${formatInt(during.length)} receipts, ${formatInt(ingest.answers.accepted ?? 0)} accepted`);
-
-  const s = reporter.step(
-    `epoch ${e}: chain time to the epoch's end; late receipts within and after the grace period`,
-  );
-  await travelTo(dc, epochs.epochEnd(e) + 60);
-  await ingest.post(traffic.late, await res.clock!.refresh());
-  await travelTo(dc, epochs.epochEnd(e) + epochs.graceSeconds + 60);
-  await ingest.post(traffic.closed, await res.clock!.refresh());
-  s.done(`${traffic.late.length} in time, ${traffic.closed.length} too late`);
-  if (ingest.mismatchCount > 0) {
-    const m = ingest.mismatches[0]!;
-    reporter.info(
-      `  ! ${ingest.mismatchCount} answers differ from the expectation, e.g. a ${m.intent} receipt: ${m.got}, expected ${m.expected}`,
-    );
-  }
-}
-
-async function readAllRewards(url: string, world: World): Promise<Map<string, RewardsAnswer | undefined>> {
-  const out = new Map<string, RewardsAnswer | undefined>();
-  await mapLimit(world.operators, 8, async (op) => {
-    out.set(op.address, await fetchRewards(url, op.address));
-  });
-  return out;
-}
-
-async function epochRecord(
-  dc: DevChain,
-  world: World,
-  epochs: EpochClock,
-  e: number,
-  traffic: EpochTraffic,
-  ingest: EpochIngest,
-  model: IngestModel,
-  job: { bundle: EpochBundle; hash: Hash },
-  answers: Map<string, RewardsAnswer | undefined>,
-): Promise<EpochRecord> {
-  void traffic;
-  const snapshot = BigInt(epochs.epochEnd(e) - 1);
-  const { minter, staking } = dc.contracts;
-  const [emission, emittedThrough] = await Promise.all([
-    dc.client.readContract({
-      address: minter,
-      abi: minterAbi,
-      functionName: "epochEmission",
-      args: [BigInt(e)],
-    }),
-    dc.client.readContract({
-      address: minter,
-      abi: minterAbi,
-      functionName: "emitted",
-      args: [BigInt(epochs.epochEnd(e))],
-    }),
-  ]);
-  const chainStakes = new Map<string, bigint>();
-  await mapLimit(world.operators, 16, async (op) => {
-    chainStakes.set(
-      op.address,
-      await dc.client.readContract({
-        address: staking,
-        abi: stakingAbi,
-        functionName: "stakeAt",
-        args: [op.address, snapshot],
-      }),
-    );
-  });
-  const chainBoosts = new Map<string, bigint>();
-  await mapLimit(
-    job.bundle.operators.filter((r) => r.nodes > 0),
-    16,
-    async (row) => {
-      chainBoosts.set(
-        row.operator,
-        await dc.client.readContract({
-          address: staking,
-          abi: stakingAbi,
-          functionName: "boostBps",
-          args: [row.operator, BigInt(row.nodes), snapshot],
-        }),
+  /** The checked epochs (0 … opts.epochs − 1). */
+  async runEpochs(): Promise<void> {
+    for (let i = 0; i < this.opts.epochs; i++) {
+      const { epoch: e, ingest, answers, job } = await this.simulateEpoch();
+      this.answers.push(answers);
+      this.records.push(
+        await epochRecord(this.dc, this.world, this.epochs, e, ingest, this.model, job, answers),
       );
-    },
-  );
-  const builder = await createReceiptSetBuilder({ chainId: dc.chainId, verifyingContract: staking }, e);
-  for (const r of model.counted(e)) builder.add({ ...r, bytesServed: BigInt(r.bytesServed) });
-  const readApi = new Map<string, ReadApiEntry | undefined>();
-  for (const [op, a] of answers)
-    readApi.set(op, a && { epoch: a.epoch, cumulativeAmount: a.cumulativeAmount });
-  return {
-    epoch: e,
-    emission,
-    emittedThrough,
-    receiptsPosted: ingest.posted,
-    answers: ingest.answers,
-    mismatches: ingest.mismatches,
-    mismatchCount: ingest.mismatchCount,
-    expected: await builder.finish(),
-    bundle: job.bundle,
-    bundleHash: job.hash,
-    // Filled in once every root is accepted (fillRootsFromChain).
-    onChain: { root: "0x", total: 0n, dataHash: "0x", status: "None" },
-    chainStakes,
-    chainBoosts,
-    readApi,
-  };
-}
+    }
+  }
 
-/** Each epoch's root as the distributor holds it now, with the data hash of its (latest) proposal. */
-async function fillRootsFromChain(dc: DevChain, fromBlock: number, records: EpochRecord[]): Promise<void> {
-  const logs = await dc.client.getContractEvents({
-    address: dc.contracts.distributor,
-    abi: distributorAbi,
-    eventName: "RootProposed",
-    fromBlock: BigInt(fromBlock),
-  });
-  const dataHash = new Map<number, Hash>();
-  for (const log of logs) dataHash.set(Number(log.args.epoch), log.args.dataHash!);
-  for (const r of records) {
-    const info = await dc.client.readContract({
+  /** Moves chain time past the challenge window of the last proposed root and accepts every due root. */
+  async settle(): Promise<number[]> {
+    const { dc } = this;
+    const next = await dc.client.readContract({
+      address: dc.contracts.distributor,
+      abi: distributorAbi,
+      functionName: "nextEpochToPropose",
+    });
+    const last = await dc.client.readContract({
       address: dc.contracts.distributor,
       abi: distributorAbi,
       functionName: "epochRoot",
-      args: [BigInt(r.epoch)],
+      args: [next - 1n],
     });
-    const onChain: OnChainRoot = {
-      root: info.root,
-      total: info.total,
-      dataHash: dataHash.get(r.epoch) ?? "0x",
-      status: ROOT_STATUS[info.status] ?? "None",
-    };
-    r.onChain = onChain;
+    const s = this.reporter.step("chain time past the last root's challenge window; acceptRoot");
+    await travelTo(dc, Math.max(Number(last.claimableAt), await latestTimestamp(dc)) + 1);
+    await this.res.clock!.refresh();
+    const accepted = await acceptDueRoots(this.host, dc);
+    s.done(accepted.length > 0 ? `accepted epoch ${accepted.join(", ")}` : "nothing left to accept");
+    return accepted;
   }
-}
 
-/* ---------------------------------------------------------------------------------------------- */
-
-interface ClaimPlan {
-  op: SimOperator;
-  /** What the read API says now: the amount the operator is owed in full. */
-  due: RewardsAnswer;
-  /** What is actually claimed (differs from `due` only under --fault wrong-claim). */
-  use: RewardsAnswer;
-}
-
-async function claimAll(
-  ctx: RunContext,
-  dc: DevChain,
-  world: World,
-  records: EpochRecord[],
-  answersByEpoch: Map<string, RewardsAnswer | undefined>[],
-): Promise<ClaimRecord[]> {
-  const { reporter, opts } = ctx;
-  const { distributor, token, staking } = dc.contracts;
-  const current = await readAllRewards(ctx.res.oracle!.url, world);
-  let plans: ClaimPlan[] = world.operators
-    .filter((op) => (current.get(op.address)?.cumulativeAmount ?? 0n) > 0n)
-    .map((op) => ({ op, due: current.get(op.address)!, use: current.get(op.address)! }));
-
-  if (opts.fault === "skip-claim") plans = plans.slice(1);
-  if (opts.fault === "wrong-claim") {
-    const previous = answersByEpoch.at(-2)!;
-    const victim = plans.find((p) => {
-      const old = previous.get(p.op.address);
-      return (
-        p.op.claimMode === "claim" &&
-        old !== undefined &&
-        old.cumulativeAmount > 0n &&
-        old.cumulativeAmount < p.due.cumulativeAmount
-      );
-    });
-    if (!victim)
-      throw new DevnetError("--fault wrong-claim: no operator has a smaller amount in the previous epoch");
-    victim.use = previous.get(victim.op.address)!;
-  }
-  void records;
-
-  const now = await latestTimestamp(dc);
-  const before = new Map<string, { stake: bigint; balance: bigint }>();
-  await mapLimit(plans, 16, async (p) => {
-    before.set(p.op.address, await stakeAndBalance(dc, p.op.address, now));
-  });
-
-  const bar = reporter.bar(
-    "operators claim (own claim, claim-and-stake, or through a relayer)",
-    plans.length,
-    "operators",
-  );
-  const paid = new Map<string, bigint>();
-  const addPaid = (receipt: TransactionReceipt) => {
-    for (const log of receipt.logs) {
-      if (log.address.toLowerCase() !== distributor) continue;
-      try {
-        const ev = decodeEventLog({ abi: distributorAbi, data: log.data, topics: log.topics });
-        if (ev.eventName === "Claimed") {
-          const who = ev.args.account.toLowerCase();
-          paid.set(who, (paid.get(who) ?? 0n) + ev.args.amount);
-        }
-      } catch {
-        // another event of the distributor
-      }
-    }
-  };
-  const own = plans.filter((p) => p.op.claimMode !== "relayer");
-  await mapLimit(own, 8, async (p) => {
-    const wallet = dc.wallet(p.op.key);
-    const receipt =
-      p.op.claimMode === "claimAndStake"
-        ? await sendTx(dc, `claimAndStake by operator ${p.op.index}`, () =>
-            wallet.writeContract({
-              address: distributor,
-              abi: distributorAbi,
-              functionName: "claimAndStake",
-              args: [p.use.cumulativeAmount, p.use.proof],
-            }),
-          )
-        : await sendTx(dc, `claim by operator ${p.op.index}`, () =>
-            wallet.writeContract({
-              address: distributor,
-              abi: distributorAbi,
-              functionName: "claim",
-              args: [p.op.address, p.use.cumulativeAmount, p.use.proof],
-            }),
-          );
-    addPaid(receipt);
-    bar.increment();
-  });
-  const relayed = plans.filter((p) => p.op.claimMode === "relayer");
-  const relayer = dc.wallet(world.relayer.key);
-  for (let i = 0; i < relayed.length; i += 20) {
-    const chunk = relayed.slice(i, i + 20);
-    const receipt = await sendTx(dc, `claimMany by the relayer (${chunk.length} operators)`, () =>
-      relayer.writeContract({
-        address: distributor,
-        abi: distributorAbi,
-        functionName: "claimMany",
-        args: [
-          chunk.map((p) => ({
-            account: p.op.address,
-            cumulativeAmount: p.use.cumulativeAmount,
-            proof: p.use.proof,
-          })),
-        ],
-      }),
+  /** Every operator claims, then the checks run over everything recorded. */
+  async finish(): Promise<DevnetResult> {
+    const { dc, world, opts } = this;
+    await this.settle();
+    await fillRootsFromChain(dc, this.deploymentBlock, this.records);
+    const { claims } = await claimAll(
+      dc,
+      {
+        world,
+        current: await readAllRewards(this.host.url, world),
+        previous: this.answers.at(-2),
+        lastBundle: this.records.at(-1)!.bundle,
+        fault: opts.fault,
+      },
+      (total) =>
+        this.reporter.bar(
+          "operators claim (own claim, claim-and-stake, or through a relayer)",
+          total,
+          "operators",
+        ),
     );
-    addPaid(receipt);
-    bar.increment(chunk.length);
+    const final = await finalRecord(dc, this.host.url, claims);
+    const record: DevnetRecord = {
+      info: {
+        seed: opts.seed,
+        nodes: opts.nodes,
+        operators: opts.operators,
+        epochs: opts.epochs,
+        rpcUrl: dc.url,
+        chainId: dc.chainId,
+        oracleUrl: this.host.url,
+        dataDir: this.dataDir,
+        deploymentsFile: this.deploymentsFile,
+        fault: opts.fault,
+      },
+      operators: world.operators.map((o) => ({
+        index: o.index,
+        address: o.address,
+        profile: o.profile,
+        nodes: o.nodes.length,
+        stakePlan: o.stakePlan,
+        claimMode: o.claimMode,
+      })),
+      epochs: this.records,
+      final,
+    };
+    const checks = await runChecks(record);
+    const summary = summaryText(record, checks);
+    writeFileSync(path.join(this.dataDir, "summary.txt"), summary + "\n");
+    writeFileSync(
+      path.join(this.dataDir, "record.json"),
+      JSON.stringify(
+        record,
+        (_k, v) => (typeof v === "bigint" ? v.toString() : v instanceof Map ? Object.fromEntries(v) : v),
+        2,
+      ) + "\n",
+    );
+    return { record, checks, summary, ok: checks.every((c) => c.ok) };
   }
-  bar.stop(
-    `${own.filter((p) => p.op.claimMode === "claim").length} claimed, ` +
-      `${own.filter((p) => p.op.claimMode === "claimAndStake").length} claimed and staked, ` +
-      `${relayed.length} through the relayer`,
-  );
 
-  const after = await latestTimestamp(dc);
-  const lastBundle = records.at(-1)!.bundle;
-  return mapLimit(plans, 16, async (p): Promise<ClaimRecord> => {
-    const a = p.op.address;
-    const [{ stake, balance }, claimedOnChain] = await Promise.all([
-      stakeAndBalance(dc, a, after),
-      dc.client.readContract({
-        address: distributor,
+  /**
+   * For `--serve`: one more epoch whose rewards nobody claims, its root accepted, so that a wallet or
+   * `msn:claim` has something to claim. Not part of the checks.
+   */
+  async extraEpoch(): Promise<{ epoch: number; unclaimed: bigint; operators: number }> {
+    const { epoch: e } = await this.simulateEpoch();
+    await this.settle();
+    const answers = await readAllRewards(this.host.url, this.world);
+    let unclaimed = 0n;
+    let operators = 0;
+    for (const op of this.world.operators) {
+      const due = answers.get(op.address)?.cumulativeAmount ?? 0n;
+      const claimed = await this.dc.client.readContract({
+        address: this.dc.contracts.distributor,
         abi: distributorAbi,
         functionName: "claimed",
-        args: [a],
-      }),
-    ]);
-    void token;
-    void staking;
-    return {
-      operator: a,
-      mode: p.op.claimMode,
-      paid: paid.get(a) ?? 0n,
-      claimedOnChain,
-      readApiCumulative: p.due.cumulativeAmount,
-      bundleCumulative: lastBundle.operators.find((r) => r.operator === a)?.cumulative ?? 0n,
-      stakeBefore: before.get(a)!.stake,
-      stakeAfter: stake,
-      balanceBefore: before.get(a)!.balance,
-      balanceAfter: balance,
-    };
-  });
+        args: [op.address],
+      });
+      if (due > claimed) {
+        unclaimed += due - claimed;
+        operators++;
+      }
+    }
+    return { epoch: e, unclaimed, operators };
+  }
+
+  /** One epoch's receipts: during the epoch, after its end within the grace period, and too late. */
+  private async postEpoch(traffic: EpochTraffic, ingest: EpochIngest): Promise<void> {
+    const { reporter, dc, epochs } = this;
+    const clock = this.res.clock!;
+    const e = traffic.epoch;
+    const during = [...traffic.main, ...traffic.anomalies];
+    const bar = reporter.bar(`epoch ${e}: clients sign and post receipts`, during.length, "receipts");
+    await ingest.post(during, await clock.refresh(), (n) => bar.increment(n));
+    bar.stop(`${formatInt(during.length)} receipts, ${formatInt(ingest.answers.accepted ?? 0)} accepted`);
+
+    const s = reporter.step(
+      `epoch ${e}: chain time to the epoch's end; late receipts in and after the grace period`,
+    );
+    await travelTo(dc, epochs.epochEnd(e) + 60);
+    await ingest.post(traffic.late, await clock.refresh());
+    await travelTo(dc, epochs.epochEnd(e) + epochs.graceSeconds + 60);
+    await ingest.post(traffic.closed, await clock.refresh());
+    s.done(`${traffic.late.length} in time, ${traffic.closed.length} too late`);
+    if (ingest.mismatchCount > 0) {
+      const m = ingest.mismatches[0]!;
+      reporter.info(
+        `  ! ${ingest.mismatchCount} answers differ from the expectation, e.g. a ${m.intent} receipt: ` +
+          `${m.got}, expected ${m.expected}`,
+      );
+    }
+  }
 }
 
-async function stakeAndBalance(
-  dc: DevChain,
-  account: Hex,
-  t: number,
-): Promise<{ stake: bigint; balance: bigint }> {
-  const [stake, balance] = await Promise.all([
-    dc.client.readContract({
-      address: dc.contracts.staking,
-      abi: stakingAbi,
-      functionName: "stakeAt",
-      args: [account, BigInt(t)],
-    }),
-    dc.client.readContract({
-      address: dc.contracts.token,
-      abi: tokenAbi,
-      functionName: "balanceOf",
-      args: [account],
-    }),
-  ]);
-  return { stake, balance };
-}
-
-async function finalRecord(dc: DevChain, oracleUrl: string, claims: ClaimRecord[]): Promise<FinalRecord> {
-  const { distributor, token } = dc.contracts;
-  const [distributorBalance, funded, current, nextEpochToAccept, metrics] = await Promise.all([
-    dc.client.readContract({ address: token, abi: tokenAbi, functionName: "balanceOf", args: [distributor] }),
-    dc.client.readContract({ address: distributor, abi: distributorAbi, functionName: "funded" }),
-    dc.client.readContract({ address: distributor, abi: distributorAbi, functionName: "currentRoot" }),
-    dc.client.readContract({ address: distributor, abi: distributorAbi, functionName: "nextEpochToAccept" }),
-    receiptMetrics(oracleUrl),
-  ]);
-  return {
-    claims,
-    distributorBalance,
-    funded,
-    currentRoot: { epoch: Number(current[0]), root: current[1] },
-    nextEpochToAccept: Number(nextEpochToAccept),
-    metrics,
-  };
+/** The whole main job: start, the checked epochs, claims, checks. */
+export async function runDevnet(
+  opts: DevnetOptions,
+  reporter: Reporter,
+  res: Resources,
+): Promise<{ devnet: Devnet; result: DevnetResult }> {
+  const devnet = await Devnet.start(opts, reporter, res);
+  await devnet.runEpochs();
+  const result = await devnet.finish();
+  return { devnet, result };
 }
