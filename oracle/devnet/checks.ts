@@ -129,35 +129,50 @@ function rootOnChain(e: EpochRecord): CheckResult {
   );
 }
 
+/**
+ * Right after epoch e's job (and the acceptance of e − 1, whose challenge window passed a day earlier),
+ * the read API must give every account its amount in the accepted root of e − 1 and, as pending, its
+ * amount in e's root: both equal to the bundles.
+ */
 function readApiMatches(e: EpochRecord, all: readonly EpochRecord[]): CheckResult {
   const problems: string[] = [];
-  let served = 0;
+  const previous = all.find((x) => x.epoch === e.epoch - 1);
+  const cumulativeIn = (r: EpochRecord | undefined, op: string) =>
+    r?.bundle.operators.find((row) => row.operator === op)?.cumulative ?? 0n;
+  let answered = 0;
   for (const [operator, entry] of e.readApi) {
-    const row = e.bundle.operators.find((r) => r.operator === operator);
-    const want = row?.cumulative ?? 0n;
+    const wantAccepted = cumulativeIn(previous, operator);
+    const wantPending = cumulativeIn(e, operator);
     if (entry === undefined) {
-      if (want > 0n) problems.push(`${operator}: no answer from the read API, ${want} in the bundle`);
+      if (wantAccepted > 0n || wantPending > 0n) {
+        problems.push(
+          `${operator}: 404 from the read API, bundles give ${wantAccepted} accepted, ${wantPending} pending`,
+        );
+      }
       continue;
     }
-    served++;
-    const source = all.find((x) => x.epoch === entry.epoch);
-    if (source === undefined) {
+    answered++;
+    const acceptedEpoch = wantAccepted > 0n ? e.epoch - 1 : null;
+    if (entry.epoch !== acceptedEpoch || entry.cumulativeAmount !== wantAccepted) {
       problems.push(
-        `${operator}: the read API answers for epoch ${entry.epoch}, which the run has no bundle of`,
+        `${operator}: read API ${entry.cumulativeAmount} in epoch ${entry.epoch}, ` +
+          `bundle ${wantAccepted} in epoch ${acceptedEpoch}`,
       );
-      continue;
     }
-    const expected = source.bundle.operators.find((r) => r.operator === operator)?.cumulative ?? 0n;
-    if (entry.cumulativeAmount !== expected) {
+    const pending = entry.pending;
+    if (wantPending > 0n && (pending?.epoch !== e.epoch || pending.cumulativeAmount !== wantPending)) {
       problems.push(
-        `${operator}: read API ${entry.cumulativeAmount} for epoch ${entry.epoch}, bundle ${expected}`,
+        `${operator}: read API pending ${pending?.cumulativeAmount} in epoch ${pending?.epoch}, ` +
+          `bundle ${wantPending} in epoch ${e.epoch}`,
       );
     }
   }
   return result(
-    `epoch ${e.epoch}: read API cumulative amounts = bundle`,
+    e.epoch === 0
+      ? "epoch 0: read API = bundle (epoch 0 pending, nothing accepted yet)"
+      : `epoch ${e.epoch}: read API = bundles (epoch ${e.epoch - 1} accepted, epoch ${e.epoch} pending)`,
     problems,
-    `${served} accounts answered`,
+    `${answered} accounts answered`,
   );
 }
 

@@ -82,8 +82,16 @@ export async function epochRecord(
   const builder = await createReceiptSetBuilder({ chainId: dc.chainId, verifyingContract: staking }, e);
   for (const r of model.counted(e)) builder.add({ ...r, bytesServed: BigInt(r.bytesServed) });
   const readApi = new Map<string, ReadApiEntry | undefined>();
-  for (const [op, a] of answers)
-    readApi.set(op, a && { epoch: a.epoch, cumulativeAmount: a.cumulativeAmount });
+  for (const [op, a] of answers) {
+    readApi.set(
+      op,
+      a && {
+        epoch: a.epoch,
+        cumulativeAmount: a.cumulativeAmount,
+        pending: a.pending && { epoch: a.pending.epoch, cumulativeAmount: a.pending.cumulativeAmount },
+      },
+    );
+  }
   return {
     epoch: e,
     emission,

@@ -143,33 +143,68 @@ export function parseReceiptMetrics(text: string): ResultCounts {
   return out;
 }
 
-/** `GET /v1/rewards/:account`: what a wallet reads to claim. */
-export interface RewardsAnswer {
+/** A leaf and its proof in one epoch's tree. */
+export interface LeafProof {
   epoch: number;
   cumulativeAmount: bigint;
   proof: Hex[];
 }
 
-/** The read API's answer for `account`; undefined when it has no rewards for it (404). */
+/**
+ * `GET /v1/rewards/:account`: the leaf of the latest accepted root (what a claim uses now; `epoch` null and
+ * amount 0 when no accepted root lists the account) and the leaf of a newer root still in its challenge window.
+ */
+export interface RewardsAnswer {
+  epoch: number | null;
+  cumulativeAmount: bigint;
+  proof: Hex[];
+  pending: (LeafProof & { claimableAt: number }) | undefined;
+}
+
+const HASH_RE = /^0x[0-9a-fA-F]{64}$/;
+
+function leafProof(
+  value: unknown,
+  what: string,
+  nullEpoch = false,
+): { epoch: number | null; cumulativeAmount: bigint; proof: Hex[] } {
+  const v = (value ?? {}) as { epoch?: unknown; cumulativeAmount?: unknown; proof?: unknown };
+  if (
+    !(Number.isSafeInteger(v.epoch) || (nullEpoch && v.epoch === null)) ||
+    typeof v.cumulativeAmount !== "string" ||
+    !/^[0-9]+$/.test(v.cumulativeAmount) ||
+    !Array.isArray(v.proof) ||
+    !v.proof.every((p) => typeof p === "string" && HASH_RE.test(p))
+  ) {
+    throw new DevnetError(`${what}: unexpected answer ${JSON.stringify(value).slice(0, 300)}`);
+  }
+  return {
+    epoch: v.epoch as number | null,
+    cumulativeAmount: BigInt(v.cumulativeAmount),
+    proof: v.proof as Hex[],
+  };
+}
+
+/** The read API's answer for `account`; undefined when no root lists it (404). */
 export async function fetchRewards(url: string, account: string): Promise<RewardsAnswer | undefined> {
+  const what = `GET /v1/rewards/${account}`;
   const { status, body } = await getJson(`${url}/v1/rewards/${account}`);
   if (status === 404) return undefined;
-  if (status !== 200) {
-    throw new DevnetError(
-      `GET /v1/rewards/${account} answered ${status}: ${JSON.stringify(body).slice(0, 300)}`,
-    );
+  if (status !== 200)
+    throw new DevnetError(`${what} answered ${status}: ${JSON.stringify(body).slice(0, 300)}`);
+  const current = leafProof(body, what, true);
+  const raw = (body as { pending?: unknown }).pending;
+  let pending: RewardsAnswer["pending"];
+  if (raw !== null && raw !== undefined) {
+    const p = leafProof(raw, `${what} (pending)`);
+    const claimableAt = (raw as { claimableAt?: unknown }).claimableAt;
+    if (!Number.isSafeInteger(claimableAt)) throw new DevnetError(`${what}: pending.claimableAt missing`);
+    pending = {
+      epoch: p.epoch!,
+      cumulativeAmount: p.cumulativeAmount,
+      proof: p.proof,
+      claimableAt: claimableAt as number,
+    };
   }
-  const b = body as { epoch?: unknown; cumulativeAmount?: unknown; proof?: unknown };
-  if (
-    typeof b.epoch !== "number" ||
-    typeof b.cumulativeAmount !== "string" ||
-    !/^[0-9]+$/.test(b.cumulativeAmount) ||
-    !Array.isArray(b.proof) ||
-    !b.proof.every((p) => typeof p === "string" && /^0x[0-9a-fA-F]{64}$/.test(p))
-  ) {
-    throw new DevnetError(
-      `GET /v1/rewards/${account}: unexpected answer ${JSON.stringify(body).slice(0, 300)}`,
-    );
-  }
-  return { epoch: b.epoch, cumulativeAmount: BigInt(b.cumulativeAmount), proof: b.proof as Hex[] };
+  return { ...current, pending };
 }

@@ -32,8 +32,11 @@ export interface OnChainRoot {
 
 /** What the read API said for an account after an epoch's job ran. */
 export interface ReadApiEntry {
-  epoch: number;
+  /** The latest accepted epoch listing the account (null: none yet) and its amount there. */
+  epoch: number | null;
   cumulativeAmount: bigint;
+  /** Its amount in a newer root still in its challenge window. */
+  pending: { epoch: number; cumulativeAmount: bigint } | undefined;
 }
 
 export interface EpochRecord {
@@ -57,7 +60,10 @@ export interface EpochRecord {
   chainStakes: Map<string, bigint>;
   /** `boostBps(operator, nodes with traffic, snapshotTime)` for every operator row with traffic. */
   chainBoosts: Map<string, bigint>;
-  /** The read API's answer for every operator, read right after the job. */
+  /**
+   * The read API's answer for every operator, read right after the job and the acceptance of the roots
+   * that were due: the previous epoch accepted, this one pending (undefined: 404, no root lists it).
+   */
   readApi: Map<string, ReadApiEntry | undefined>;
 }
 

@@ -133,11 +133,17 @@ describe("devnet checks", () => {
     ]);
   });
 
-  it("catch a read API amount that differs from the bundle of the epoch it names", async () => {
-    record.epochs[1]!.readApi.set(OPS.C, { epoch: 1, cumulativeAmount: 1n });
+  it("catch a read API amount, accepted or pending, that differs from the bundles", async () => {
+    const entry = record.epochs[1]!.readApi.get(OPS.C)!;
+    entry.pending = { epoch: 1, cumulativeAmount: 1n };
+    record.epochs[0]!.readApi.set(OPS.A, undefined);
     const checks = await runChecks(record);
-    expect(failed(checks)).to.deep.equal(["epoch 1: read API cumulative amounts = bundle"]);
-    expect(detailOf(checks, failed(checks)[0]!)).to.contain(`${OPS.C}: read API 1 for epoch 1`);
+    expect(failed(checks)).to.deep.equal([
+      "epoch 0: read API = bundle (epoch 0 pending, nothing accepted yet)",
+      "epoch 1: read API = bundles (epoch 0 accepted, epoch 1 pending)",
+    ]);
+    expect(detailOf(checks, failed(checks)[0]!)).to.contain(`${OPS.A}: 404 from the read API`);
+    expect(detailOf(checks, failed(checks)[1]!)).to.contain(`${OPS.C}: read API pending 1 in epoch 1`);
   });
 
   it("catch /metrics counters that differ from the answers, and a rejection reason never shown", async () => {

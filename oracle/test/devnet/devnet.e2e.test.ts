@@ -138,9 +138,15 @@ describe("npm start (the devnet's main job), small simulation", function () {
     // after the chain started.
     const file = path.join(dir, "not-a-directory");
     writeFileSync(file, "");
-    const failed = await runDevnet([...(await args("fail")), "--deployments-dir", path.join(file, "deployments")]);
+    const failed = await runDevnet([
+      ...(await args("fail")),
+      "--deployments-dir",
+      path.join(file, "deployments"),
+    ]);
     expect(failed.code).to.equal(1);
-    expect(failed.stderr).to.match(/devnet failed: hardhat run scripts\/deploy.ts --network localhost failed/);
+    expect(failed.stderr).to.match(
+      /devnet failed: hardhat run scripts\/deploy.ts --network localhost failed/,
+    );
     expect(alive(failed.nodePid!)).to.equal(false);
   });
 

@@ -119,12 +119,19 @@ export async function consistentRecord(): Promise<DevnetRecord> {
           .filter((r) => r.nodes > 0)
           .map((r) => [r.operator, boostBps(STAKES[r.operator]!, r.nodes, BOOST)]),
       ),
+      // After epoch e's job: epoch e − 1 accepted, epoch e pending.
       readApi: new Map(
         Object.values(OPS).map((op) => {
-          const row = bundle.operators.find((r) => r.operator === op);
+          const pending = bundle.operators.find((r) => r.operator === op)?.cumulative ?? 0n;
+          const accepted = previous?.operators.find((r) => r.operator === op)?.cumulative ?? 0n;
+          if (pending === 0n && accepted === 0n) return [op, undefined];
           return [
             op,
-            row && row.cumulative > 0n ? { epoch: e, cumulativeAmount: row.cumulative } : undefined,
+            {
+              epoch: accepted > 0n ? e - 1 : null,
+              cumulativeAmount: accepted,
+              pending: pending > 0n ? { epoch: e, cumulativeAmount: pending } : undefined,
+            },
           ];
         }),
       ),
