@@ -156,7 +156,7 @@ async function main(): Promise<number> {
       return 0;
     } catch (err) {
       if (stopping) return 130;
-      process.stderr.write(`devnet failed: ${oneLine(err)}\n`);
+      process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[2K" : ""}devnet failed: ${oneLine(err)}\n`);
       return 1;
     }
   })();

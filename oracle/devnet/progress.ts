@@ -24,8 +24,10 @@ function seconds(start: number): string {
 
 export function createReporter(opts: { tty?: boolean; quiet?: boolean } = {}): Reporter {
   const tty = opts.tty ?? Boolean(process.stderr.isTTY);
+  // On a terminal, a line first clears what a step left on it ("… doing x").
+  const clear = tty ? "\r\x1b[2K" : "";
   const write = (line: string) => {
-    if (!opts.quiet) process.stderr.write(`${line}\n`);
+    if (!opts.quiet) process.stderr.write(`${clear}${line}\n`);
   };
   return {
     info: write,
