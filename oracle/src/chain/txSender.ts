@@ -112,6 +112,11 @@ export class TxSender {
           await this.markOpen(req, "dropped");
           continue;
         }
+        if (!(await this.known(newest.txHash))) {
+          // Stored but not (or no longer) in the node's pool: a crash before the broadcast, or a drop.
+          logger.warn({ kind: req.kind, epoch: req.epoch, tx: newest.txHash }, "stored transaction unknown to the node; broadcasting it");
+          await this.broadcast(newest.raw);
+        }
         const waited = await this.waitForReceipt(req, open);
         if (waited !== undefined) return waited;
         rebroadcasts++;
@@ -183,6 +188,16 @@ export class TxSender {
       return { status: "mined", txHash: tx.txHash, blockNumber: Number(receipt.blockNumber) };
     }
     return undefined;
+  }
+
+  /** Whether the node knows the transaction (pending or mined). */
+  private async known(hash: Hex): Promise<boolean> {
+    try {
+      await this.o.chain.getTransaction({ hash });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private async receipt(hash: Hex): Promise<TransactionReceipt | undefined> {

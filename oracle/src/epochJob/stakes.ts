@@ -91,22 +91,24 @@ export async function syncStakeEvents(env: JobEnv, target: number): Promise<numb
 
 /**
  * The stake at `snapshotTime` of every operator with traffic in `epoch` (from `epoch_nodes`) that has a
- * non-zero stake then: one indexed lookup per operator inside the database, returned in 256 packed chunks.
+ * non-zero stake then, computed inside the database and returned in 256 packed chunks.
  */
 export async function readStakesAt(db: Db, epoch: number, snapshotTime: number): Promise<Map<string, bigint>> {
   const stakes = new Map<string, bigint>();
+  // The last event at or before the snapshot of each operator with traffic: one ordered pass over the
+  // events (DISTINCT ON), joined to the epoch's operators by hash (a million index probes measured 5x slower).
   await readChunked(
     db,
-    `SELECT string_agg(encode(o.operator, 'hex') || s.stake::text, ',') AS t
-     FROM (SELECT DISTINCT operator FROM epoch_nodes WHERE epoch = $1) AS o
-     CROSS JOIN LATERAL (
-       SELECT e.stake FROM stake_events AS e
-       WHERE e.operator = o.operator AND e."timestamp" <= $2
-       ORDER BY e."timestamp" DESC, e.block_number DESC, e.log_index DESC
-       LIMIT 1
+    `SELECT string_agg(encode(s.operator, 'hex') || s.stake::text, ',') AS t
+     FROM (
+       SELECT DISTINCT ON (e.operator) e.operator, e.stake
+       FROM stake_events AS e
+       WHERE e."timestamp" <= $2
+         AND e.operator IN (SELECT operator FROM epoch_nodes WHERE epoch = $1)
+       ORDER BY e.operator, e."timestamp" DESC, e.block_number DESC, e.log_index DESC
      ) AS s
      WHERE s.stake > 0
-     GROUP BY get_byte(o.operator, 0)`,
+     GROUP BY get_byte(s.operator, 0)`,
     [epoch, snapshotTime],
     (item) => stakes.set(`0x${item.slice(0, 40)}`, BigInt(item.slice(40))),
   );

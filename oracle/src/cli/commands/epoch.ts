@@ -103,8 +103,17 @@ export const epochCommand: CommandModule = (program: Command) => {
         config,
         async (ctx) => {
           const { runEpochJob } = await import("../../epochJob/job.js");
+          // Test aid (crash-safety tests): ORACLE_TEST_KILL_AT=<hook point> kills this process there.
+          const killAt = process.env.ORACLE_TEST_KILL_AT;
           const list = await runEpochJob(ctx, {
             ...(target === undefined ? {} : { epoch: target }),
+            ...(killAt
+              ? {
+                  hook: (point: string) => {
+                    if (point === killAt) process.kill(process.pid, "SIGKILL");
+                  },
+                }
+              : {}),
             onProgress: progressPrinter(),
             onPhase: (e, t) =>
               process.stderr.write(
