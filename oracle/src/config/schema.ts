@@ -70,6 +70,8 @@ export interface OracleConfig {
   stakeCheckSample: number;
   /** How long the job waits for a sent transaction before it rebroadcasts it (ms). */
   txTimeoutMs: number;
+  /** How long the read API reuses what it read from the distributor (roots, claimed amounts), in ms. */
+  chainCacheMs: number;
 
   /** A JSON file `{ "<node>": "<operator>" }` used as the node registry instead of the chain. */
   nodesFile?: string;
@@ -304,6 +306,14 @@ export const FIELDS: readonly Field[] = [
     description: "wait for a sent transaction before rebroadcasting it",
   },
   {
+    key: "chainCacheMs",
+    env: "ORACLE_CHAIN_CACHE_MS",
+    kind: "int",
+    min: 0,
+    max: 600_000,
+    description: "read API cache of distributor state and claimed amounts",
+  },
+  {
     key: "nodesFile",
     env: "ORACLE_NODES_FILE",
     kind: "path",
@@ -349,4 +359,5 @@ export const DEFAULTS: OracleConfig = {
   epochAutoRun: true,
   stakeCheckSample: 16,
   txTimeoutMs: 120_000,
+  chainCacheMs: 3_000,
 };

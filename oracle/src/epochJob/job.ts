@@ -68,7 +68,7 @@ export interface EpochJobResult {
 
 /** The last epoch whose receipts are final at `now` (end + grace passed), or -1. */
 export function lastClosedEpoch(ctx: Pick<AppContext, "epochs">, now: number): number {
-  return ctx.epochs.epochAt(now - ctx.epochs.graceSeconds) - 1;
+  return Math.max(-1, ctx.epochs.epochAt(now - ctx.epochs.graceSeconds) - 1);
 }
 
 /**

@@ -84,7 +84,7 @@ export class EpochReadService {
     this.store = new EpochStore(ctx.db);
     const { chain } = ctx;
     const distributor = ctx.runtime.rewardsDistributor;
-    this.view = chain !== undefined && distributor !== undefined ? new DistributorView(chain, distributor) : undefined;
+    this.view = chain !== undefined && distributor !== undefined ? new DistributorView(chain, distributor, ctx.config.chainCacheMs) : undefined;
   }
 
   private requireView(): DistributorView {

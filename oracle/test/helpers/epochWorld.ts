@@ -91,6 +91,7 @@ export function chainConfig(chain: DevChain, db: Database, bundleDir: string, ov
     bundleDir,
     txTimeoutMs: 5000,
     rateLimitMax: 100_000,
+    chainCacheMs: 0,
     ...over,
   };
 }
