@@ -29,8 +29,7 @@ export interface TxRequest {
 }
 
 export type TxOutcome =
-  | { status: "mined"; txHash: Hex; blockNumber: number }
-  | { status: "already_done"; txHash: Hex | undefined };
+  { status: "mined"; txHash: Hex; blockNumber: number } | { status: "already_done"; txHash: Hex | undefined };
 
 /** Points at which a test can stop the sender (by throwing or killing the process). */
 export type TxHookPoint = "stored" | "broadcast";
@@ -114,7 +113,10 @@ export class TxSender {
         }
         if (!(await this.known(newest.txHash))) {
           // Stored but not (or no longer) in the node's pool: a crash before the broadcast, or a drop.
-          logger.warn({ kind: req.kind, epoch: req.epoch, tx: newest.txHash }, "stored transaction unknown to the node; broadcasting it");
+          logger.warn(
+            { kind: req.kind, epoch: req.epoch, tx: newest.txHash },
+            "stored transaction unknown to the node; broadcasting it",
+          );
           await this.broadcast(newest.raw);
         }
         const waited = await this.waitForReceipt(req, open);
@@ -124,7 +126,10 @@ export class TxSender {
           rebroadcasts = 0;
           await this.replace(req, newest);
         } else {
-          logger.warn({ kind: req.kind, epoch: req.epoch, tx: newest.txHash }, "transaction not mined yet; rebroadcasting");
+          logger.warn(
+            { kind: req.kind, epoch: req.epoch, tx: newest.txHash },
+            "transaction not mined yet; rebroadcasting",
+          );
           await this.broadcast(newest.raw);
         }
         continue;
@@ -135,7 +140,10 @@ export class TxSender {
       const stored = await this.signAndStore(req);
       await this.o.hook?.("stored", req.kind);
       await this.broadcast(stored.raw);
-      logger.info({ kind: req.kind, epoch: req.epoch, tx: stored.txHash, nonce: stored.nonce }, "transaction sent");
+      logger.info(
+        { kind: req.kind, epoch: req.epoch, tx: stored.txHash, nonce: stored.nonce },
+        "transaction sent",
+      );
       await this.o.hook?.("broadcast", req.kind);
     }
     throw new OracleError(
@@ -291,10 +299,16 @@ export class TxSender {
   private async replace(req: TxRequest, tx: StoredTx): Promise<void> {
     const old = await this.o.chain
       .getTransaction({ hash: tx.txHash })
-      .then((t) => ({ maxFeePerGas: t.maxFeePerGas ?? 0n, maxPriorityFeePerGas: t.maxPriorityFeePerGas ?? 0n }))
+      .then((t) => ({
+        maxFeePerGas: t.maxFeePerGas ?? 0n,
+        maxPriorityFeePerGas: t.maxPriorityFeePerGas ?? 0n,
+      }))
       .catch(() => ({ maxFeePerGas: 0n, maxPriorityFeePerGas: 0n }));
     const stored = await this.signAndStore(req, { nonce: tx.nonce, fees: old });
-    this.o.logger.warn({ kind: req.kind, epoch: req.epoch, old: tx.txHash, tx: stored.txHash }, "transaction replaced with higher fees");
+    this.o.logger.warn(
+      { kind: req.kind, epoch: req.epoch, old: tx.txHash, tx: stored.txHash },
+      "transaction replaced with higher fees",
+    );
     await this.o.hook?.("stored", req.kind);
     await this.broadcast(stored.raw);
   }

@@ -48,7 +48,8 @@ function parseField(field: Field, raw: unknown): { value: unknown } | { error: s
       return { error: `must be one of ${LOG_LEVELS.join(", ")}${got}` };
     }
     case "clock": {
-      if (typeof raw === "string" && (CLOCK_SOURCES as readonly string[]).includes(raw)) return { value: raw };
+      if (typeof raw === "string" && (CLOCK_SOURCES as readonly string[]).includes(raw))
+        return { value: raw };
       return { error: `must be one of ${CLOCK_SOURCES.join(", ")}${got}` };
     }
     case "keys": {

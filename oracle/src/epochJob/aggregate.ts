@@ -7,6 +7,7 @@ import { createReceiptsHasher, type Hash } from "../epoch/index.js";
 import type { Db, Queryable } from "../db/types.js";
 import { sealEpoch } from "../ingest/store.js";
 import { OracleError } from "../lib/errors.js";
+import { withRetry } from "../lib/retry.js";
 import { NODES_CURSOR } from "../registry/nodeStore.js";
 import type { JobEnv } from "./env.js";
 import type { EpochJobRow } from "./store.js";
@@ -26,7 +27,7 @@ export async function ensureNodeEventsIndexed(env: JobEnv, block: number): Promi
   let indexed = await read();
   const registry = env.registry as { poll?: () => Promise<void> };
   if (indexed < block && typeof registry.poll === "function") {
-    await registry.poll();
+    await withRetry("index node events", () => registry.poll!(), { logger: env.logger });
     indexed = await read();
   }
   if (indexed < block) {
@@ -78,7 +79,9 @@ async function writeEpochNodes(
   snapshotBlock: number,
 ): Promise<{ nodeCount: number; unownedNodeCount: number; unownedBytes: bigint }> {
   await tx.query("DELETE FROM epoch_nodes WHERE epoch = $1", [epoch]);
-  await tx.exec(`CREATE TEMP TABLE epoch_agg (node bytea PRIMARY KEY, bytes numeric NOT NULL, operator bytea) ON COMMIT DROP`);
+  await tx.exec(
+    `CREATE TEMP TABLE epoch_agg (node bytea PRIMARY KEY, bytes numeric NOT NULL, operator bytea) ON COMMIT DROP`,
+  );
   await tx.query(
     `INSERT INTO epoch_agg (node, bytes)
      SELECT node, sum(bytes) FROM receipts WHERE epoch = $1 GROUP BY node HAVING sum(bytes) > 0`,
@@ -109,7 +112,11 @@ async function writeEpochNodes(
  * Seals the epoch, hashes its receipts and records the aggregate with the cursor, in one transaction (a
  * rerun after a crash before the commit repeats it all; sealing and hashing are idempotent).
  */
-export async function aggregateEpoch(env: JobEnv, epoch: number, snapshotBlock: number): Promise<EpochJobRow> {
+export async function aggregateEpoch(
+  env: JobEnv,
+  epoch: number,
+  snapshotBlock: number,
+): Promise<EpochJobRow> {
   await ensureNodeEventsIndexed(env, snapshotBlock);
   await sealEpoch(env.db, epoch);
   const receipts = await hashReceipts(env.db, epoch);

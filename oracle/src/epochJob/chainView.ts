@@ -47,7 +47,11 @@ export class DistributorView {
     this.stateCache = this.cached(this.stateCache, async () => {
       const [next, current] = await Promise.all([
         readNextEpochs(this.chain, this.distributor),
-        this.chain.readContract({ address: this.distributor, abi: rewardsDistributorAbi, functionName: "currentRoot" }),
+        this.chain.readContract({
+          address: this.distributor,
+          abi: rewardsDistributorAbi,
+          functionName: "currentRoot",
+        }),
       ]);
       const [epoch, root] = current;
       return {
@@ -59,7 +63,9 @@ export class DistributorView {
   }
 
   epochRoot(epoch: number): Promise<OnChainRoot> {
-    const entry = this.cached(this.roots.get(epoch), () => readEpochRoot(this.chain, this.distributor, epoch));
+    const entry = this.cached(this.roots.get(epoch), () =>
+      readEpochRoot(this.chain, this.distributor, epoch),
+    );
     this.roots.set(epoch, entry);
     return entry.value;
   }

@@ -158,7 +158,9 @@ export async function computeEpochOutputs(
   }
 
   const progress: ProgressFn | undefined =
-    opts.onProgress === undefined ? undefined : (phase, done, total) => opts.onProgress!(`tree ${phase}`, done, total);
+    opts.onProgress === undefined
+      ? undefined
+      : (phase, done, total) => opts.onProgress!(`tree ${phase}`, done, total);
   const { leaves, tree } = await phases.run("tree", async () => {
     const leaves = treeLeaves(rewards.operators);
     return { leaves, tree: await buildRewardsTree(leaves.accounts, leaves.amounts, progress) };
@@ -229,4 +231,3 @@ export async function computeEpochOutputs(
   );
   return outputs;
 }
-

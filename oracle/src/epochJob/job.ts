@@ -31,12 +31,7 @@ import type { EpochJobRow } from "./store.js";
 
 /** Points after which a test hook runs (it may throw, or kill the process, to simulate a crash there). */
 export type JobHookPoint =
-  | "aggregated"
-  | "computed"
-  | "signed"
-  | "minted"
-  | `${TxKind}:${TxHookPoint}`
-  | "proposed";
+  "aggregated" | "computed" | "signed" | "minted" | `${TxKind}:${TxHookPoint}` | "proposed";
 
 export interface RunEpochJobOptions {
   /** Run every pending epoch through this one (default: the last closed epoch). */
@@ -179,12 +174,18 @@ async function runOne(
 async function snapshotBlockOf(env: JobEnv, epoch: number, sender: TxSender): Promise<number> {
   const { chain, logger } = env;
   const end = env.epochs.epochEnd(epoch);
-  const head = async () => withRetry("eth_getBlockByNumber", () => chain.getBlock({ blockTag: "latest" }), { logger });
+  const head = async () =>
+    withRetry("eth_getBlockByNumber", () => chain.getBlock({ blockTag: "latest" }), { logger });
   let latest = await head();
   if (Number(latest.timestamp) < end) {
     const minted = await withRetry(
       "mintedThroughEpoch",
-      () => chain.readContract({ address: env.minter, abi: emissionMinterAbi, functionName: "mintedThroughEpoch" }),
+      () =>
+        chain.readContract({
+          address: env.minter,
+          abi: emissionMinterAbi,
+          functionName: "mintedThroughEpoch",
+        }),
       { logger },
     );
     if (minted <= BigInt(epoch)) {
@@ -237,7 +238,10 @@ async function checkBundleFile(
   opts: RunEpochJobOptions,
 ): Promise<EpochJobRow> {
   if ((await hashFile(row.bundleFile!)) === row.dataHash) return row;
-  env.logger.warn({ epoch: row.epoch, file: row.bundleFile }, "bundle file missing or changed; recomputing the epoch");
+  env.logger.warn(
+    { epoch: row.epoch, file: row.bundleFile },
+    "bundle file missing or changed; recomputing the epoch",
+  );
   await env.store.resetToAggregated(row.epoch);
   const again = await computeEpochOutputs(env, (await env.store.get(row.epoch))!, {
     phases,

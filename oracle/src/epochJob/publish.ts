@@ -22,7 +22,11 @@ export interface OnChainRoot {
   status: RootStatus;
 }
 
-export async function readEpochRoot(chain: PublicClient, distributor: Hex, epoch: number): Promise<OnChainRoot> {
+export async function readEpochRoot(
+  chain: PublicClient,
+  distributor: Hex,
+  epoch: number,
+): Promise<OnChainRoot> {
   const info = await chain.readContract({
     address: distributor,
     abi: rewardsDistributorAbi,
@@ -43,8 +47,16 @@ export async function readNextEpochs(
   distributor: Hex,
 ): Promise<{ nextToPropose: number; nextToAccept: number }> {
   const [p, a] = await Promise.all([
-    chain.readContract({ address: distributor, abi: rewardsDistributorAbi, functionName: "nextEpochToPropose" }),
-    chain.readContract({ address: distributor, abi: rewardsDistributorAbi, functionName: "nextEpochToAccept" }),
+    chain.readContract({
+      address: distributor,
+      abi: rewardsDistributorAbi,
+      functionName: "nextEpochToPropose",
+    }),
+    chain.readContract({
+      address: distributor,
+      abi: rewardsDistributorAbi,
+      functionName: "nextEpochToAccept",
+    }),
   ]);
   return { nextToPropose: Number(p), nextToAccept: Number(a) };
 }
@@ -84,7 +96,10 @@ export async function signRoot(env: JobEnv, row: EpochJobRow): Promise<Hex[]> {
   }
   const outsiders = env.signers.filter((_, i) => members[i] !== true).map((s) => s.address);
   if (outsiders.length > 0) {
-    throw new OracleError("not_oracle", `not in the distributor's oracle set: ${outsiders.join(", ")} (ORACLE_SIGNER_KEY)`);
+    throw new OracleError(
+      "not_oracle",
+      `not in the distributor's oracle set: ${outsiders.join(", ")} (ORACLE_SIGNER_KEY)`,
+    );
   }
   if (BigInt(env.signers.length) < (threshold as bigint)) {
     throw new OracleError(
@@ -178,7 +193,10 @@ export async function publishRoot(
   }
   const proposed = await retry("epochRoot", () => readEpochRoot(chain, distributor, epoch));
   if (proposed.root !== ours) {
-    throw new OracleError("conflicting_root", `epoch ${epoch}: the chain holds root ${proposed.root} after proposing ${ours}`);
+    throw new OracleError(
+      "conflicting_root",
+      `epoch ${epoch}: the chain holds root ${proposed.root} after proposing ${ours}`,
+    );
   }
   await env.store.setProposed(epoch, { txHash, blockNumber, proposedAt: proposed.proposedAt });
   logger.info({ epoch, root: ours, tx: txHash, block: blockNumber }, "root proposed");
@@ -211,5 +229,8 @@ async function findProposal(
   const ours = logs.filter((l) => l.args.root.toLowerCase() === root);
   const last = ours[ours.length - 1];
   if (last === undefined) return { txHash: undefined, blockNumber: undefined };
-  return { txHash: last.transactionHash ?? undefined, blockNumber: last.blockNumber === null ? undefined : Number(last.blockNumber) };
+  return {
+    txHash: last.transactionHash ?? undefined,
+    blockNumber: last.blockNumber === null ? undefined : Number(last.blockNumber),
+  };
 }

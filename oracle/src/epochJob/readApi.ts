@@ -10,14 +10,14 @@ import type { Hex } from "../lib/hex.js";
 import { DistributorView, type DistributorState } from "./chainView.js";
 import { EpochStore, type EpochJobRow } from "./store.js";
 
-/** An error the API answers with its status code and message. */
+/** An error the API answers with its status code (a 4xx with its message; a 5xx as "unavailable"). */
 export class ApiError extends OracleError {
   constructor(
     readonly statusCode: number,
     code: string,
     message: string,
   ) {
-    super(code, message);
+    super(code, message, { retryable: statusCode === 503 });
   }
 }
 
@@ -84,12 +84,19 @@ export class EpochReadService {
     this.store = new EpochStore(ctx.db);
     const { chain } = ctx;
     const distributor = ctx.runtime.rewardsDistributor;
-    this.view = chain !== undefined && distributor !== undefined ? new DistributorView(chain, distributor, ctx.config.chainCacheMs) : undefined;
+    this.view =
+      chain !== undefined && distributor !== undefined
+        ? new DistributorView(chain, distributor, ctx.config.chainCacheMs)
+        : undefined;
   }
 
   private requireView(): DistributorView {
     if (this.view === undefined) {
-      throw new ApiError(503, "unavailable", "this oracle has no chain configured (RPC_URL, RewardsDistributor)");
+      throw new ApiError(
+        503,
+        "unavailable",
+        "this oracle has no chain configured (RPC_URL, RewardsDistributor)",
+      );
     }
     return this.view;
   }
@@ -99,7 +106,10 @@ export class EpochReadService {
     try {
       return await this.view.state();
     } catch (err) {
-      throw new OracleError("rpc_unavailable", "reading the distributor failed", { cause: err, retryable: true });
+      throw new OracleError("rpc_unavailable", "reading the distributor failed", {
+        cause: err,
+        retryable: true,
+      });
     }
   }
 
@@ -139,7 +149,8 @@ export class EpochReadService {
 
   private async row(epoch: number): Promise<EpochJobRow> {
     const row = await this.store.get(epoch);
-    if (row === undefined) throw new ApiError(404, "not_found", `epoch ${epoch} has not been processed by this oracle`);
+    if (row === undefined)
+      throw new ApiError(404, "not_found", `epoch ${epoch} has not been processed by this oracle`);
     return row;
   }
 
@@ -198,9 +209,13 @@ export class EpochReadService {
   private async proofAt(epoch: number, root: Hash, account: Hex): Promise<ProofAt | undefined> {
     const row = await this.store.get(epoch);
     if (row?.root !== root || row.leafCount === undefined) {
-      throw new OracleError("tree_missing", `this oracle does not hold the tree of epoch ${epoch} (root ${root})`, {
-        retryable: true,
-      });
+      throw new OracleError(
+        "tree_missing",
+        `this oracle does not hold the tree of epoch ${epoch} (root ${root})`,
+        {
+          retryable: true,
+        },
+      );
     }
     const leaf = await this.store.findLeaf(epoch, account);
     if (leaf === undefined) return undefined;
@@ -213,7 +228,9 @@ export class EpochReadService {
     const who = account.toLowerCase() as Hex;
     const state = (await this.chainState())!;
     const current =
-      state.current === undefined ? undefined : await this.proofAt(state.current.epoch, state.current.root, who);
+      state.current === undefined
+        ? undefined
+        : await this.proofAt(state.current.epoch, state.current.root, who);
     let pending: RewardsAnswer["pending"] = null;
     const newest = state.nextToPropose - 1;
     if (newest >= state.nextToAccept) {
@@ -228,7 +245,11 @@ export class EpochReadService {
         state.current === undefined
           ? "no root has been accepted on chain yet"
           : `the accepted root of epoch ${state.current.epoch} has no leaf for it`;
-      throw new ApiError(404, "not_found", `no rewards for ${who}: ${where}${newest >= state.nextToAccept ? ", nor the pending one" : ""}`);
+      throw new ApiError(
+        404,
+        "not_found",
+        `no rewards for ${who}: ${where}${newest >= state.nextToAccept ? ", nor the pending one" : ""}`,
+      );
     }
     const claimed = await view.claimed(who);
     const cumulative = current === undefined ? 0n : BigInt(current.cumulativeAmount);

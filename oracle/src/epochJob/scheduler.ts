@@ -54,7 +54,8 @@ export class EpochScheduler {
       if (due >= 0 && due >= (await this.store.proposedCount())) {
         const results = await runEpochJob(ctx);
         for (const r of results) {
-          if (!r.alreadyDone) ctx.logger.info({ epoch: r.epoch, root: r.root, tx: r.txHash }, "epoch published");
+          if (!r.alreadyDone)
+            ctx.logger.info({ epoch: r.epoch, root: r.root, tx: r.txHash }, "epoch published");
         }
       }
       await acceptDueRoots(ctx);

@@ -69,10 +69,14 @@ export async function syncStakeEvents(env: JobEnv, target: number): Promise<numb
     const to = Math.min(target, cursor + chunk);
     let events: StakeEvent[];
     try {
-      events = await withRetry("eth_getLogs (stake events)", () => fetchStakeEvents(chain, staking, cursor + 1, to), {
-        logger,
-        attempts: 3,
-      });
+      events = await withRetry(
+        "eth_getLogs (stake events)",
+        () => fetchStakeEvents(chain, staking, cursor + 1, to),
+        {
+          logger,
+          attempts: 3,
+        },
+      );
     } catch (err) {
       if (to === cursor + 1) throw err;
       chunk = Math.max(1, Math.floor((to - cursor) / 2));
@@ -80,7 +84,8 @@ export async function syncStakeEvents(env: JobEnv, target: number): Promise<numb
       continue;
     }
     if (await applyStakeEvents(db, cursor, to, events)) {
-      if (events.length > 0) logger.info({ from: cursor + 1, to, events: events.length }, "indexed stake events");
+      if (events.length > 0)
+        logger.info({ from: cursor + 1, to, events: events.length }, "indexed stake events");
       cursor = to;
     } else {
       cursor = (await cursorOf(db)) ?? cursor;
@@ -93,7 +98,11 @@ export async function syncStakeEvents(env: JobEnv, target: number): Promise<numb
  * The stake at `snapshotTime` of every operator with traffic in `epoch` (from `epoch_nodes`) that has a
  * non-zero stake then, computed inside the database and returned in 256 packed chunks.
  */
-export async function readStakesAt(db: Db, epoch: number, snapshotTime: number): Promise<Map<string, bigint>> {
+export async function readStakesAt(
+  db: Db,
+  epoch: number,
+  snapshotTime: number,
+): Promise<Map<string, bigint>> {
   const stakes = new Map<string, bigint>();
   // The last event at or before the snapshot of each operator with traffic: one ordered pass over the
   // events (DISTINCT ON), joined to the epoch's operators by hash (a million index probes measured 5x slower).

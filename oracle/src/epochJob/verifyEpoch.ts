@@ -104,15 +104,20 @@ export async function verifyEpoch(file: string, opts: VerifyEpochOptions = {}): 
     const previous = await readBundleFile(opts.previousFile);
     const found = verifyBundleChain(previous.bundle, previous.hash, bundle);
     discrepancies.push(...found);
-    note(`continues the previous bundle (epoch ${previous.bundle.epoch}): ${found.length === 0 ? "yes" : `${found.length} discrepancies`}`);
+    note(
+      `continues the previous bundle (epoch ${previous.bundle.epoch}): ${found.length === 0 ? "yes" : `${found.length} discrepancies`}`,
+    );
   } else if (bundle.epoch === 0) {
     const found = verifyFirstBundle(bundle);
     discrepancies.push(...found);
-    note(`first epoch: no carry-in, no earlier cumulative amounts: ${found.length === 0 ? "yes" : `${found.length} discrepancies`}`);
+    note(
+      `first epoch: no carry-in, no earlier cumulative amounts: ${found.length === 0 ? "yes" : `${found.length} discrepancies`}`,
+    );
   }
 
   const chain = opts.chain ?? (opts.rpcUrl !== undefined ? createChainClient(opts.rpcUrl) : undefined);
-  if (chain !== undefined) discrepancies.push(...(await compareChain(chain, bundle, hash, opts.sample ?? 200, note)));
+  if (chain !== undefined)
+    discrepancies.push(...(await compareChain(chain, bundle, hash, opts.sample ?? 200, note)));
 
   return {
     ok: discrepancies.length === 0 && report.omitted === 0,
@@ -160,17 +165,24 @@ async function compareChain(
   }
   const distributor = b.distributor as Hex;
   const [staking, minter] = await Promise.all([
-    read("STAKING", () => chain.readContract({ address: distributor, abi: auditAbi, functionName: "STAKING" })),
+    read("STAKING", () =>
+      chain.readContract({ address: distributor, abi: auditAbi, functionName: "STAKING" }),
+    ),
     read("emissionMinter", () =>
       chain.readContract({ address: distributor, abi: auditAbi, functionName: "emissionMinter" }),
     ),
   ]).catch((err: unknown) => {
-    add("distributor", `${distributor} does not answer as a RewardsDistributor: ${errorMessage(err).split("\n")[0]}`);
+    add(
+      "distributor",
+      `${distributor} does not answer as a RewardsDistributor: ${errorMessage(err).split("\n")[0]}`,
+    );
     return [undefined, undefined];
   });
   if (staking === undefined) return out;
-  if (staking.toLowerCase() !== b.staking) add("staking", `staking ${b.staking} in bundle, the distributor's is ${staking}`);
-  if (minter !== undefined && minter.toLowerCase() !== b.minter) add("minter", `minter ${b.minter} in bundle, the distributor's is ${minter}`);
+  if (staking.toLowerCase() !== b.staking)
+    add("staking", `staking ${b.staking} in bundle, the distributor's is ${staking}`);
+  if (minter !== undefined && minter.toLowerCase() !== b.minter)
+    add("minter", `minter ${b.minter} in bundle, the distributor's is ${minter}`);
 
   // The proposal: the latest RootProposed event of the epoch (a vetoed epoch is proposed again).
   const logs = await read("RootProposed logs", () =>
@@ -188,7 +200,12 @@ async function compareChain(
   );
   const proposal = logs[logs.length - 1];
   const emitted = await read("emitted", () =>
-    chain.readContract({ address: b.minter as Hex, abi: emissionMinterAbi, functionName: "emitted", args: [BigInt(b.epochEnd)] }),
+    chain.readContract({
+      address: b.minter as Hex,
+      abi: emissionMinterAbi,
+      functionName: "emitted",
+      args: [BigInt(b.epochEnd)],
+    }),
   );
   if (proposal === undefined) {
     add("RootProposed", `no RootProposed event for epoch ${b.epoch} on chain`);
@@ -207,9 +224,15 @@ async function compareChain(
   }
 
   const emission = await read("epochEmission", () =>
-    chain.readContract({ address: b.minter as Hex, abi: emissionMinterAbi, functionName: "epochEmission", args: [BigInt(b.epoch)] }),
+    chain.readContract({
+      address: b.minter as Hex,
+      abi: emissionMinterAbi,
+      functionName: "epochEmission",
+      args: [BigInt(b.epoch)],
+    }),
   );
-  if (emission !== b.emission) add("emission", `emission ${b.emission} in bundle, epochEmission(${b.epoch}) = ${emission} on chain`);
+  if (emission !== b.emission)
+    add("emission", `emission ${b.emission} in bundle, epochEmission(${b.epoch}) = ${emission} on chain`);
   const [maxBoostBps, fullStakePerNode] = await read("boostParamsAt", () =>
     chain.readContract({
       address: b.staking as Hex,
@@ -224,7 +247,9 @@ async function compareChain(
       `boostParams ${b.boostParams.maxBoostBps}/${b.boostParams.fullStakePerNode} in bundle, boostParamsAt(${b.snapshotTime}) = ${maxBoostBps}/${fullStakePerNode} on chain`,
     );
   }
-  note(`emission and boost parameters: ${emission === b.emission && maxBoostBps === b.boostParams.maxBoostBps && fullStakePerNode === b.boostParams.fullStakePerNode ? "match" : "DIFFER"}`);
+  note(
+    `emission and boost parameters: ${emission === b.emission && maxBoostBps === b.boostParams.maxBoostBps && fullStakePerNode === b.boostParams.fullStakePerNode ? "match" : "DIFFER"}`,
+  );
 
   const staked = b.operators.filter((r) => r.stake !== null);
   const stakes = pick(staked, sample);
@@ -240,10 +265,15 @@ async function compareChain(
     );
     if (onChain !== row.stake) {
       stakeErrors++;
-      add(row.operator, `operator ${row.operator}: stake ${row.stake} in bundle, stakeAt(${b.snapshotTime}) = ${onChain} on chain`);
+      add(
+        row.operator,
+        `operator ${row.operator}: stake ${row.stake} in bundle, stakeAt(${b.snapshotTime}) = ${onChain} on chain`,
+      );
     }
   });
-  note(`stakes: ${stakes.length} of ${staked.length} operators checked against stakeAt: ${stakeErrors === 0 ? "match" : `${stakeErrors} differ`}`);
+  note(
+    `stakes: ${stakes.length} of ${staked.length} operators checked against stakeAt: ${stakeErrors === 0 ? "match" : `${stakeErrors} differ`}`,
+  );
 
   // Node ownership at the snapshot: operatorOf at the last block of the epoch (needs an archive node).
   if (b.nodes.length > 0) {
@@ -263,10 +293,15 @@ async function compareChain(
       );
       if (onChain.toLowerCase() !== row.operator) {
         nodeErrors++;
-        add(row.node, `node ${row.node}: operator ${row.operator} in bundle, operatorOf = ${onChain} at block ${block}`);
+        add(
+          row.node,
+          `node ${row.node}: operator ${row.operator} in bundle, operatorOf = ${onChain} at block ${block}`,
+        );
       }
     });
-    note(`node operators: ${nodes.length} of ${b.nodes.length} nodes checked against operatorOf at block ${block}: ${nodeErrors === 0 ? "match" : `${nodeErrors} differ`}`);
+    note(
+      `node operators: ${nodes.length} of ${b.nodes.length} nodes checked against operatorOf at block ${block}: ${nodeErrors === 0 ? "match" : `${nodeErrors} differ`}`,
+    );
   }
   return out;
 }

@@ -43,7 +43,9 @@ export class ChainClock {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.poll()
-        .catch((err) => this.logger.warn({ err: errorMessage(err) }, "chain clock: reading the latest block failed"))
+        .catch((err) =>
+          this.logger.warn({ err: errorMessage(err) }, "chain clock: reading the latest block failed"),
+        )
         .finally(() => this.schedule());
     }, this.pollMs);
     this.timer.unref();

@@ -10,6 +10,7 @@ import type { Hex } from "../../src/lib/hex.js";
 import { runCli } from "../helpers/child.js";
 import { ABI, KEYS, MSN, startDevChain, type DevChain } from "../helpers/devChain.js";
 import { ensureArtifacts } from "../helpers/hardhatNode.js";
+import { startFlakyRpc } from "../helpers/flakyRpc.js";
 import {
   GRACE,
   createEpochWorld,
@@ -193,6 +194,25 @@ describe("epoch job crash safety (PostgreSQL, local chain)", function () {
     expect(rows.map((r) => r.status)).to.deep.equal(["dropped", "mined"]);
   });
 
+  it("completes through an RPC endpoint that refuses or drops a quarter of the requests, with the same root", async () => {
+    await reset();
+    const sentBefore = await chain.pub.getTransactionCount({ address: oracle.address });
+    const proxy = await startFlakyRpc(chain.url, 0.15, 0.1);
+    let replica: EpochWorld | undefined;
+    try {
+      // A second oracle process on the same database, reaching the chain through the flaky proxy.
+      replica = await createEpochWorld(chain, db, { rpcUrl: proxy.url });
+      proxy.setFlaky(true);
+      const [result] = await runEpochJob(replica.ctx);
+      proxy.setFlaky(false);
+      expect(proxy.stats.refused + proxy.stats.dropped).to.be.greaterThan(5);
+      await expectSameOutcome(result!, sentBefore);
+    } finally {
+      await replica?.close();
+      await proxy.close();
+    }
+  });
+
   it("stops with the decoded revert reason when the proposal would revert, and sends nothing", async () => {
     await reset();
     const governance = privateKeyToAccount(KEYS.governance);
@@ -215,7 +235,9 @@ describe("epoch job crash safety (PostgreSQL, local chain)", function () {
     expect(await proposals()).to.equal(0);
     // Only the mint went out.
     expect(await chain.pub.getTransactionCount({ address: oracle.address })).to.equal(sentBefore + 1);
-    const { rows } = await world.ctx.db.query<{ step: string }>("SELECT step FROM epoch_jobs WHERE epoch = 0");
+    const { rows } = await world.ctx.db.query<{ step: string }>(
+      "SELECT step FROM epoch_jobs WHERE epoch = 0",
+    );
     expect(rows[0]!.step).to.equal("signed");
   });
 });

@@ -167,10 +167,14 @@ describe("epoch job on a local chain", function () {
       const get = (url: string) => world.app.inject({ method: "GET", url });
       const bad = await get("/v1/rewards/0x1234");
       expect(bad.statusCode).to.equal(400);
-      expect(bad.json().message).to.equal("params/account must be 0x followed by 40 hex digits (20 bytes), got 6 characters");
+      expect(bad.json().message).to.equal(
+        "params/account must be 0x followed by 40 hex digits (20 bytes), got 6 characters",
+      );
       const stranger = await get(`/v1/rewards/${party("nobody").address}`);
       expect(stranger.statusCode).to.equal(404);
-      expect(stranger.json().message).to.match(/^no rewards for 0x[0-9a-f]{40}: no root has been accepted on chain yet/);
+      expect(stranger.json().message).to.match(
+        /^no rewards for 0x[0-9a-f]{40}: no root has been accepted on chain yet/,
+      );
       const unknown = await get("/v1/epochs/7");
       expect(unknown.statusCode).to.equal(404);
       expect(unknown.json().message).to.equal("epoch 7 has not been processed by this oracle");
@@ -187,30 +191,47 @@ describe("epoch job on a local chain", function () {
       for (const op of [people.opA, people.opB]) {
         const res = await world.app.inject({ method: "GET", url: `/v1/rewards/${op.address}` });
         expect(res.statusCode, res.body).to.equal(200);
-        const body = res.json() as { epoch: number; cumulativeAmount: string; claimable: string; proof: Hex[]; pending: null };
+        const body = res.json() as {
+          epoch: number;
+          cumulativeAmount: string;
+          claimable: string;
+          proof: Hex[];
+          pending: null;
+        };
         expect(body.epoch).to.equal(1);
         expect(body.pending).to.equal(null);
         expect(BigInt(body.claimable) > 0n).to.equal(true);
         const before = await balanceOf(chain, op.address);
-        await chain.write(privateKeyToAccount(op.key), chain.contracts.distributor, ABI.distributor(), "claim", [
-          op.address,
-          BigInt(body.cumulativeAmount),
-          body.proof,
-        ]);
+        await chain.write(
+          privateKeyToAccount(op.key),
+          chain.contracts.distributor,
+          ABI.distributor(),
+          "claim",
+          [op.address, BigInt(body.cumulativeAmount), body.proof],
+        );
         expect((await balanceOf(chain, op.address)) - before).to.equal(BigInt(body.claimable));
       }
-      const stranger = await world.app.inject({ method: "GET", url: `/v1/rewards/${party("nobody").address}` });
+      const stranger = await world.app.inject({
+        method: "GET",
+        url: `/v1/rewards/${party("nobody").address}`,
+      });
       expect(stranger.json().message).to.equal(
         `no rewards for ${party("nobody").address}: the accepted root of epoch 1 has no leaf for it`,
       );
     });
 
     it("passes a third party's `oracle verify-epoch` against the chain", async () => {
-      const r = await runCli(["verify-epoch", files[1]!, "--rpc", chain.url, "--previous", files[0]!], {}, 120_000);
+      const r = await runCli(
+        ["verify-epoch", files[1]!, "--rpc", chain.url, "--previous", files[0]!],
+        {},
+        120_000,
+      );
       expect(r.code, r.stdout + r.stderr).to.equal(0);
       expect(r.stdout).to.match(/^OK: epoch 1 .* verifies against the chain$/m);
       expect(r.stdout).to.match(/check: stakes: 3 of 3 operators checked against stakeAt: match/);
-      expect(r.stdout).to.match(/check: node operators: 4 of 4 nodes checked against operatorOf at block \d+: match/);
+      expect(r.stdout).to.match(
+        /check: node operators: 4 of 4 nodes checked against operatorOf at block \d+: match/,
+      );
       const first = await verifyEpoch(files[0]!, { rpcUrl: chain.url });
       expect(first.ok, JSON.stringify(first.discrepancies)).to.equal(true);
     });
@@ -233,7 +254,9 @@ describe("epoch job on a local chain", function () {
         const report = await verifyEpoch(write("amount.json", ls.join("\n")), { rpcUrl: chain.url });
         expect(report.ok).to.equal(false);
         const messages = report.discrepancies.map((d) => d.message);
-        expect(messages).to.include(`operator ${people.opA.address}: cumulative ${row[8]} in bundle, ${BigInt(row[8]!) - 1000n} recomputed`);
+        expect(messages).to.include(
+          `operator ${people.opA.address}: cumulative ${row[8]} in bundle, ${BigInt(row[8]!) - 1000n} recomputed`,
+        );
         expect(messages.some((m) => m.startsWith("bundle hash ") && m.includes("dataHash"))).to.equal(true);
       });
 
@@ -248,19 +271,26 @@ describe("epoch job on a local chain", function () {
         const report = await verifyEpoch(write("removed.json", ls.join("\n")), { rpcUrl: chain.url });
         expect(report.ok).to.equal(false);
         const messages = report.discrepancies.map((d) => d.message);
-        expect(messages).to.include(`operator ${removed.operator}: missing from the bundle (cumulative ${removed.cumulative})`);
+        expect(messages).to.include(
+          `operator ${removed.operator}: missing from the bundle (cumulative ${removed.cumulative})`,
+        );
         expect(messages.some((m) => m.startsWith("bundle hash ") && m.includes("dataHash"))).to.equal(true);
       });
 
       it("a changed receipts hash (only the chain's dataHash can tell), with a non-zero exit from the CLI", async () => {
         const ls = lines();
-        ls[0] = ls[0]!.replace(/"receipts":\{"count":4,"hash":"0x[0-9a-f]{64}"\}/, `"receipts":{"count":4,"hash":"0x${"ab".repeat(32)}"}`);
+        ls[0] = ls[0]!.replace(
+          /"receipts":\{"count":4,"hash":"0x[0-9a-f]{64}"\}/,
+          `"receipts":{"count":4,"hash":"0x${"ab".repeat(32)}"}`,
+        );
         const file = write("receipts.json", ls.join("\n"));
         const alone = await verifyEpoch(file);
         expect(alone.ok).to.equal(true); // internally consistent
         const r = await runCli(["verify-epoch", file, "--rpc", chain.url], {}, 120_000);
         expect(r.code).to.equal(1);
-        expect(r.stdout).to.match(/DISCREPANCY \[chain\] bundle hash 0x[0-9a-f]{64}, dataHash 0x[0-9a-f]{64} on chain/);
+        expect(r.stdout).to.match(
+          /DISCREPANCY \[chain\] bundle hash 0x[0-9a-f]{64}, dataHash 0x[0-9a-f]{64} on chain/,
+        );
         expect(r.stdout).to.match(/^FAILED: epoch 1: 1 discrepancies$/m);
       });
 
@@ -286,10 +316,15 @@ describe("epoch job on a local chain", function () {
       // later opA unstakes everything and opC stakes more.
       await chain.mineAt(end - 1);
       await chain.rpc("evm_setNextBlockTimestamp", [end]);
-      await chain.write(people.opC.key, chain.contracts.token, tokenAbi, "approve", [chain.contracts.staking, 10_000n * MSN]);
+      await chain.write(people.opC.key, chain.contracts.token, tokenAbi, "approve", [
+        chain.contracts.staking,
+        10_000n * MSN,
+      ]);
       await chain.rpc("evm_setNextBlockTimestamp", [end + 1]);
       await chain.write(people.opC.key, chain.contracts.staking, ABI.staking(), "stake", [3_000n * MSN]);
-      await chain.write(people.opA.key, chain.contracts.staking, ABI.staking(), "requestUnstake", [1_000n * MSN]);
+      await chain.write(people.opA.key, chain.contracts.staking, ABI.staking(), "requestUnstake", [
+        1_000n * MSN,
+      ]);
       await chain.write(people.opC.key, chain.contracts.staking, ABI.staking(), "stake", [5_000n * MSN]);
       await chain.mineAt(end + GRACE + 1);
       await world.tick();
@@ -301,7 +336,12 @@ describe("epoch job on a local chain", function () {
       expect([c.stake, c.boostBps]).to.deep.equal([0n, 10_000n]);
       // The chain agrees about the snapshot instant, and about now.
       const stakeAt = (op: Hex, t: number) =>
-        chain.pub.readContract({ address: chain.contracts.staking, abi: minerStakingAbi, functionName: "stakeAt", args: [op, BigInt(t)] });
+        chain.pub.readContract({
+          address: chain.contracts.staking,
+          abi: minerStakingAbi,
+          functionName: "stakeAt",
+          args: [op, BigInt(t)],
+        });
       expect(await stakeAt(people.opA.address, end - 1)).to.equal(1_000n * MSN);
       const now = await chain.now();
       expect(await stakeAt(people.opA.address, now)).to.equal(0n);
@@ -338,7 +378,10 @@ describe("epoch job on a local chain", function () {
           fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 5, maxLength: 5 }),
           async (max, full, counts) => {
             if (max !== last.max || full !== last.full) {
-              await chain.write(governance, chain.contracts.staking, stakingAbi, "setBoostParams", [max, full]);
+              await chain.write(governance, chain.contracts.staking, stakingAbi, "setBoostParams", [
+                max,
+                full,
+              ]);
               last = { max, full };
             }
             const t = BigInt(await chain.now());
@@ -351,10 +394,22 @@ describe("epoch job on a local chain", function () {
             const accounts = [...stakers.map((s) => s.who.address), unstaked];
             for (let i = 0; i < accounts.length; i++) {
               const [onChain, stake] = await Promise.all([
-                chain.pub.readContract({ address: chain.contracts.staking, abi: minerStakingAbi, functionName: "boostBps", args: [accounts[i]!, BigInt(counts[i]!), t] }),
-                chain.pub.readContract({ address: chain.contracts.staking, abi: minerStakingAbi, functionName: "stakeAt", args: [accounts[i]!, t] }),
+                chain.pub.readContract({
+                  address: chain.contracts.staking,
+                  abi: minerStakingAbi,
+                  functionName: "boostBps",
+                  args: [accounts[i]!, BigInt(counts[i]!), t],
+                }),
+                chain.pub.readContract({
+                  address: chain.contracts.staking,
+                  abi: minerStakingAbi,
+                  functionName: "stakeAt",
+                  args: [accounts[i]!, t],
+                }),
               ]);
-              expect(boostBps(stake, counts[i]!, { maxBoostBps: pMax, fullStakePerNode: pFull })).to.equal(onChain);
+              expect(boostBps(stake, counts[i]!, { maxBoostBps: pMax, fullStakePerNode: pFull })).to.equal(
+                onChain,
+              );
             }
           },
         ),
@@ -390,7 +445,10 @@ describe("epoch job on a local chain", function () {
         }
       };
       await chain.mineAt(T0 + len + GRACE + 1); // epoch 0 closes by chain time
-      await until("epoch 0 to be proposed", async () => (await get("/v1/epochs")).epochs[0]?.status === "pending");
+      await until(
+        "epoch 0 to be proposed",
+        async () => (await get("/v1/epochs")).epochs[0]?.status === "pending",
+      );
       await chain.mineAt((await chain.now()) + 6 * 3600 + 1);
       await until("epoch 0 to be accepted", async () => (await get("/v1/epochs/0")).status === "accepted");
       rmSync(bundleDir, { recursive: true, force: true });
@@ -417,7 +475,9 @@ describe("epoch job on a local chain", function () {
       const run = await runCli(["epoch", "run"], env, 120_000);
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stderr).to.match(/held by a running server/);
-      expect(run.stdout).to.match(/^epoch 0: proposed root 0x[0-9a-f]{64}, total 0, 0 accounts \(tx 0x[0-9a-f]{64}, block \d+\); bundle /m);
+      expect(run.stdout).to.match(
+        /^epoch 0: proposed root 0x[0-9a-f]{64}, total 0, 0 accounts \(tx 0x[0-9a-f]{64}, block \d+\); bundle /m,
+      );
       const bad = await runCli(["epoch", "run", "--epoch", "5"], env, 120_000);
       expect(bad.code).to.equal(1);
       expect(bad.stderr).to.match(/^error: epoch 5 is not closed yet/m);

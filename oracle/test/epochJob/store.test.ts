@@ -47,7 +47,14 @@ for (const backend of backends) {
       expect(back.accounts).to.deep.equal(accounts);
       expect(back.amounts).to.deep.equal(amounts);
       const rng = new Rng(SEED + 1);
-      const probes = [0, 1, LEAF_CHUNK - 1, LEAF_CHUNK, n - 1, ...Array.from({ length: 40 }, () => rng.int(n))];
+      const probes = [
+        0,
+        1,
+        LEAF_CHUNK - 1,
+        LEAF_CHUNK,
+        n - 1,
+        ...Array.from({ length: 40 }, () => rng.int(n)),
+      ];
       for (const i of probes) {
         const leaf = await store.findLeaf(7, accounts[i]!.toUpperCase().replace("0X", "0x"));
         expect(leaf, `leaf ${i}`).to.deep.equal({ cumulative: amounts[i], treeIndex: tree.treeIndices[i] });
@@ -105,7 +112,9 @@ for (const backend of backends) {
         (item) => items.push(item),
       );
       expect(count).to.equal(1000);
-      expect(items.map(Number).sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 1000 }, (_, i) => i + 1));
+      expect(items.map(Number).sort((a, b) => a - b)).to.deep.equal(
+        Array.from({ length: 1000 }, (_, i) => i + 1),
+      );
     });
 
     it("lets one epoch job run at a time in a process", async () => {

@@ -91,7 +91,12 @@ export async function startDevChain(): Promise<DevChain> {
       [HARDHAT, "run", "scripts/deploy-to-file.ts", "--network", "localhost"],
       {
         cwd: ROOT,
-        env: { ...process.env, LOCALHOST_RPC_URL: node.url, MSN_DEPLOYMENT_OUT: deploymentsFile, MSN_SKIP_TASKS: "1" },
+        env: {
+          ...process.env,
+          LOCALHOST_RPC_URL: node.url,
+          MSN_DEPLOYMENT_OUT: deploymentsFile,
+          MSN_SKIP_TASKS: "1",
+        },
         timeoutMs: 300_000,
       },
     );
@@ -152,7 +157,12 @@ export async function startDevChain(): Promise<DevChain> {
       write,
       async fund(to, msn = 0n) {
         const deployer = privateKeyToAccount(KEYS.deployer);
-        const hash = await wallet.sendTransaction({ to, value: 10n ** 19n, account: deployer, chain: hardhat });
+        const hash = await wallet.sendTransaction({
+          to,
+          value: 10n ** 19n,
+          account: deployer,
+          chain: hardhat,
+        });
         await pub.waitForTransactionReceipt({ hash, pollingInterval: 20 });
         if (msn > 0n) await write(KEYS.publicSale, contracts.token, tokenAbi, "transfer", [to, msn]);
       },
@@ -167,7 +177,12 @@ export async function startDevChain(): Promise<DevChain> {
         })) as bigint;
         const deadline = BigInt((await now()) + 365 * 86_400);
         const consent = await nodeAccount.signTypedData({
-          domain: { name: "MSN Bandwidth", version: "1", chainId: 31337, verifyingContract: contracts.staking },
+          domain: {
+            name: "MSN Bandwidth",
+            version: "1",
+            chainId: 31337,
+            verifyingContract: contracts.staking,
+          },
           types: {
             RegisterNode: [
               { name: "node", type: "address" },
@@ -179,7 +194,11 @@ export async function startDevChain(): Promise<DevChain> {
           primaryType: "RegisterNode",
           message: { node: nodeAccount.address, operator: operator.address, nonce, deadline },
         });
-        await write(operator, contracts.staking, stakingAbi, "registerNode", [nodeAccount.address, deadline, consent]);
+        await write(operator, contracts.staking, stakingAbi, "registerNode", [
+          nodeAccount.address,
+          deadline,
+          consent,
+        ]);
       },
       async stake(operatorKey, amount) {
         await write(operatorKey, contracts.token, tokenAbi, "approve", [contracts.staking, amount]);

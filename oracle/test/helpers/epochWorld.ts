@@ -73,7 +73,12 @@ export async function freshDatabase(kind: "pglite" | "postgres"): Promise<Databa
 }
 
 /** The oracle's configuration for a dev chain. */
-export function chainConfig(chain: DevChain, db: Database, bundleDir: string, over: Partial<OracleConfig> = {}): OracleConfig {
+export function chainConfig(
+  chain: DevChain,
+  db: Database,
+  bundleDir: string,
+  over: Partial<OracleConfig> = {},
+): OracleConfig {
   return {
     ...loadConfig({ env: {} }),
     logLevel: "silent",
@@ -120,11 +125,13 @@ export async function createEpochWorld(
   const ctx = await createContext(config, { logger: createLogger("silent") });
   const app = await buildApp(ctx);
   await app.ready();
-  await ctx.clients.add({
-    address: people.client.address,
-    operator: people.clientOwner.address,
-    quotaBytes: 1e15,
-  });
+  if (!(await ctx.clients.list()).some((c) => c.address === people.client.address)) {
+    await ctx.clients.add({
+      address: people.client.address,
+      operator: people.clientOwner.address,
+      quotaBytes: 1e15,
+    });
+  }
   const signer = await ReceiptSigner.create(ctx.runtime.domain);
   return {
     ctx,

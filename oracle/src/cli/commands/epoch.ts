@@ -23,7 +23,12 @@ function progressPrinter(): (what: string, done: number, total: number) => void 
     const now = Date.now();
     if (done !== total && now - (last.get(what) ?? 0) < 1000) return;
     last.set(what, now);
-    const amount = total > 0 ? `${done}/${total}` : what.includes("bytes") ? `${(done / MiB).toFixed(0)} MiB` : String(done);
+    const amount =
+      total > 0
+        ? `${done}/${total}`
+        : what.includes("bytes")
+          ? `${(done / MiB).toFixed(0)} MiB`
+          : String(done);
     process.stderr.write(`  ${what}: ${amount}\n`);
   };
 }
@@ -79,14 +84,21 @@ function post(socketPath: string, path: string, body: unknown): Promise<unknown>
       },
     );
     req.on("error", (e) =>
-      reject(new OracleError("admin_unreachable", `cannot reach the running server at ${socketPath}: ${e.message}`)),
+      reject(
+        new OracleError(
+          "admin_unreachable",
+          `cannot reach the running server at ${socketPath}: ${e.message}`,
+        ),
+      ),
     );
     req.end(payload);
   });
 }
 
 export const epochCommand: CommandModule = (program: Command) => {
-  const epoch = program.command("epoch").description("the epoch job: compute, publish and accept reward roots");
+  const epoch = program
+    .command("epoch")
+    .description("the epoch job: compute, publish and accept reward roots");
 
   epoch
     .command("run")
@@ -123,9 +135,11 @@ export const epochCommand: CommandModule = (program: Command) => {
           return list.map(resultJson);
         },
         async (socket) =>
-          (await post(socket, "/admin/epochs/run", target === undefined ? {} : { epoch: target })) as ReturnType<
-            typeof resultJson
-          >[],
+          (await post(
+            socket,
+            "/admin/epochs/run",
+            target === undefined ? {} : { epoch: target },
+          )) as ReturnType<typeof resultJson>[],
       );
       if (opts.json) {
         console.log(JSON.stringify(results, null, 2));
@@ -157,7 +171,9 @@ export const epochCommand: CommandModule = (program: Command) => {
       if (result.accepted.length > 0) console.log(`accepted epoch(s) ${result.accepted.join(", ")}`);
       else console.log("no root was due");
       if (result.next !== undefined) {
-        console.log(`epoch ${result.next.epoch} becomes acceptable at ${result.next.claimableAt} (unix seconds)`);
+        console.log(
+          `epoch ${result.next.epoch} becomes acceptable at ${result.next.claimableAt} (unix seconds)`,
+        );
       }
     });
 

@@ -16,9 +16,16 @@ export const verifyEpochCommand: CommandModule = (program: Command) => {
     .description(
       "recompute an epoch from its bundle alone; with --rpc, compare it with the chain (proposed root, total and dataHash; emission, boost parameters, stakes and node operators)",
     )
-    .option("--rpc <url>", "JSON-RPC endpoint of the chain to compare with (an archive node for node operators)")
+    .option(
+      "--rpc <url>",
+      "JSON-RPC endpoint of the chain to compare with (an archive node for node operators)",
+    )
     .option("--previous <bundle>", "the previous epoch's bundle: also check the carry and cumulative amounts")
-    .option("--sample <n>", 'stakes and nodes checked on chain: all up to n, else a random n (or "all")', "200")
+    .option(
+      "--sample <n>",
+      'stakes and nodes checked on chain: all up to n, else a random n (or "all")',
+      "200",
+    )
     .option("--json", "print the report as JSON")
     .action(
       async (file: string, opts: { rpc?: string; previous?: string; sample: string; json?: boolean }) => {
@@ -34,9 +41,7 @@ export const verifyEpochCommand: CommandModule = (program: Command) => {
           ...(opts.json ? {} : { onCheck: (line: string) => console.log(`check: ${line}`) }),
         });
         if (opts.json) {
-          console.log(
-            JSON.stringify({ ...report, total: report.total.toString() }, null, 2),
-          );
+          console.log(JSON.stringify({ ...report, total: report.total.toString() }, null, 2));
         } else {
           for (const d of report.discrepancies) console.log(`DISCREPANCY [${d.kind}] ${d.message}`);
           if (report.omitted > 0) console.log(`... and ${report.omitted} more discrepancies`);

@@ -5,7 +5,10 @@ import type { AppContext } from "../../context.js";
 import { EpochReadService } from "../../epochJob/readApi.js";
 import { Address, Bytes32, ErrorReply } from "../schemas.js";
 
-const Decimal = Type.String({ pattern: "^(0|[1-9][0-9]*)$", description: "integer as a decimal string (wei, bytes)" });
+const Decimal = Type.String({
+  pattern: "^(0|[1-9][0-9]*)$",
+  description: "integer as a decimal string (wei, bytes)",
+});
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Status = Type.String({
   enum: ["aggregated", "computed", "signed", "pending", "accepted", "vetoed"],
@@ -38,7 +41,9 @@ const EpochDetail = Type.Object({
   snapshotBlock: Type.Integer(),
   receipts: Type.Object({ count: Type.Integer(), hash: Bytes32 }),
   nodes: Type.Integer({ description: "nodes with traffic and an operator at the snapshot" }),
-  unownedNodes: Type.Integer({ description: "nodes with traffic but no operator at the snapshot (not paid)" }),
+  unownedNodes: Type.Integer({
+    description: "nodes with traffic but no operator at the snapshot (not paid)",
+  }),
   operators: Nullable(Type.Integer()),
   emission: Nullable(Decimal),
   carryIn: Nullable(Decimal),
@@ -46,7 +51,9 @@ const EpochDetail = Type.Object({
   totalWeight: Nullable(Decimal),
   boostParams: Nullable(Type.Object({ maxBoostBps: Decimal, fullStakePerNode: Decimal })),
   bundleBytes: Nullable(Type.Integer()),
-  claimableAt: Nullable(Type.Integer({ description: "when acceptRoot may make it claimable (unix seconds)" })),
+  claimableAt: Nullable(
+    Type.Integer({ description: "when acceptRoot may make it claimable (unix seconds)" }),
+  ),
   signatures: Nullable(Type.Array(Type.String())),
 });
 const ProofFields = {
@@ -64,9 +71,13 @@ const RewardsReply = Type.Object({
   claimable: { ...Decimal, description: "cumulativeAmount - claimed: what a claim pays now" },
   proof: Type.Array(Bytes32),
   pending: Nullable(
-    Type.Object({ ...ProofFields, claimableAt: Type.Integer({ description: "unix seconds" }) }, {
-      description: "a newer root in its challenge window that lists the account: claimable after claimableAt",
-    }),
+    Type.Object(
+      { ...ProofFields, claimableAt: Type.Integer({ description: "unix seconds" }) },
+      {
+        description:
+          "a newer root in its challenge window that lists the account: claimable after claimableAt",
+      },
+    ),
   ),
 });
 
@@ -115,7 +126,8 @@ export async function epochsRoutes(app: FastifyInstance, ctx: AppContext): Promi
     "/v1/epochs/:n/bundle",
     {
       schema: {
-        summary: "Download the epoch bundle (canonical JSON, docs/BUNDLE.md); its keccak256 is the on-chain dataHash",
+        summary:
+          "Download the epoch bundle (canonical JSON, docs/BUNDLE.md); its keccak256 is the on-chain dataHash",
         tags: ["rewards"],
         params: EpochParams,
         response: errors,
