@@ -99,7 +99,17 @@ export async function runEpochJob(ctx: AppContext, opts: RunEpochJobOptions = {}
       },
     });
     const results: EpochJobResult[] = [];
-    const first = Math.min(await env.store.proposedCount(), target);
+    const proposed = await env.store.proposedCount();
+    const { nextToPropose } = await withRetry("read the distributor", () =>
+      readNextEpochs(env.chain, env.distributor),
+    );
+    if (nextToPropose < proposed) {
+      throw new OracleError(
+        "vetoed",
+        `the root of epoch ${nextToPropose} was vetoed on chain (the distributor expects epoch ${nextToPropose} next; this oracle proposed through ${proposed - 1}): remove the cause, then \`oracle epoch reset --from ${nextToPropose}\` (docs/oracle-epoch-job.md, "After a veto")`,
+      );
+    }
+    const first = Math.min(proposed, target);
     for (let epoch = first; epoch <= target; epoch++) {
       currentEpoch = epoch;
       results.push(await runOne(env, epoch, sender, opts));

@@ -6,6 +6,8 @@ import path from "node:path";
 import { privateKeyToAccount } from "viem/accounts";
 import { emissionMinterAbi, minerStakingAbi } from "../../src/chain/abi.js";
 import { acceptDueRoots } from "../../src/epochJob/accept.js";
+import { resetEpochs } from "../../src/epochJob/reset.js";
+import { errorOf } from "../helpers/errors.js";
 import { runEpochJob } from "../../src/epochJob/job.js";
 import { verifyEpoch } from "../../src/epochJob/verifyEpoch.js";
 import { PLACEHOLDER_ACCOUNT, boostBps, leafHash, parseBundle } from "../../src/epoch/index.js";
@@ -347,6 +349,54 @@ describe("epoch job on a local chain", function () {
       expect(await stakeAt(people.opA.address, now)).to.equal(0n);
       expect(await stakeAt(people.opC.address, end)).to.equal(0n);
       expect(await stakeAt(people.opC.address, now)).to.equal(8_000n * MSN);
+    } finally {
+      await world.close();
+      await db.cleanup();
+      await chain.revert(base);
+      base = await chain.snapshot();
+    }
+  });
+
+  it("stops after a veto; after a reset and the offending receipts removed, proposes the corrected epoch", async () => {
+    const db = await freshDatabase("postgres");
+    const world = await createEpochWorld(chain, db);
+    try {
+      await world.post([
+        await world.receipt(people.nodeA1.address, 0, 1_000_000_000, 21),
+        await world.receipt(people.nodeC1.address, 0, 9_000_000_000, 22),
+      ]);
+      await chain.mineAt(T0 + len + GRACE + 1);
+      await world.tick();
+      const [first] = await runEpochJob(world.ctx);
+      const guardian = privateKeyToAccount(KEYS.guardian);
+      await chain.write(guardian, chain.contracts.distributor, ABI.distributor(), "veto", [0n]);
+
+      const stopped = await errorOf(runEpochJob(world.ctx));
+      expect(stopped?.message).to.match(
+        /^the root of epoch 0 was vetoed on chain .*`oracle epoch reset --from 0`/,
+      );
+      // Recomputing the same inputs gives the vetoed root again, which is never proposed twice.
+      expect((await resetEpochs(world.ctx, 0)).removed).to.deep.equal([0]);
+      const again = await errorOf(runEpochJob(world.ctx));
+      expect(again?.message).to.match(/^the guardian vetoed this root \(0x[0-9a-f]{64}\) for epoch 0/);
+      // The operator removes the fraudulent receipts (node C1's) and resets again.
+      await world.ctx.db.query("DELETE FROM receipts WHERE epoch = 0 AND node = decode($1, 'hex')", [
+        people.nodeC1.address.slice(2),
+      ]);
+      await resetEpochs(world.ctx, 0);
+      const [fixed] = await runEpochJob(world.ctx);
+      expect(fixed!.root).to.not.equal(first!.root);
+      expect(fixed!.accountCount).to.equal(1);
+      const onChain = (await chain.pub.readContract({
+        address: chain.contracts.distributor,
+        abi: ABI.distributor(),
+        functionName: "epochRoot",
+        args: [0n],
+      })) as { root: Hex; status: number };
+      expect(onChain).to.deep.include({ root: fixed!.root, status: 1 });
+      expect((await errorOf(resetEpochs(world.ctx, 0)))?.message).to.equal(
+        "epoch 0 has a pending or accepted root on chain (the distributor expects epoch 1 next); only epochs from 1 on can be reset",
+      );
     } finally {
       await world.close();
       await db.cleanup();

@@ -6,10 +6,10 @@ import { InputError, OracleError } from "../../lib/errors.js";
 import { adminSocketPath } from "../../http/admin.js";
 import { configFrom, type CommandModule } from "../shared.js";
 
-function epochArg(text: string | undefined): number | undefined {
+function epochArg(text: string | undefined, option = "--epoch"): number | undefined {
   if (text === undefined) return undefined;
   if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw new InputError(`--epoch must be a non-negative integer, got "${text}"`);
+    throw new InputError(`${option} must be a non-negative integer, got "${text}"`);
   }
   return Number(text);
 }
@@ -178,12 +178,32 @@ export const epochCommand: CommandModule = (program: Command) => {
     });
 
   epoch
+    .command("reset")
+    .description(
+      "forget the job's results from an epoch on (after a veto, once the cause is removed from the receipts); refused for roots pending or accepted on chain",
+    )
+    .requiredOption("--from <n>", "first epoch to forget")
+    .action(async (opts: { from: string }, cmd: Command) => {
+      const from = epochArg(opts.from, "--from")!;
+      const config = configFrom(cmd);
+      const { createContext, closeContext } = await import("../../context.js");
+      const ctx = await createContext({ ...config, verifyThreads: 0 });
+      try {
+        const { resetEpochs } = await import("../../epochJob/reset.js");
+        const { removed } = await resetEpochs(ctx, from);
+        console.log(removed.length === 0 ? "nothing to reset" : `reset epoch(s) ${removed.join(", ")}`);
+      } finally {
+        await closeContext(ctx);
+      }
+    });
+
+  epoch
     .command("list")
     .description("the epochs this oracle processed, with their status on chain")
     .option("--limit <n>", "how many (newest first)", "20")
     .option("--json", "print JSON")
     .action(async (opts: { limit: string; json?: boolean }, cmd: Command) => {
-      const limit = epochArg(opts.limit);
+      const limit = epochArg(opts.limit, "--limit");
       if (limit === undefined || limit < 1) throw new InputError(`--limit must be a positive integer`);
       const config = configFrom(cmd);
       const { createContext, closeContext } = await import("../../context.js");
