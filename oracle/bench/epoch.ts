@@ -46,14 +46,27 @@ const program = new Command("bench:epoch")
   .option("--raw", "store 10 raw receipts per node instead of the aggregate; the job aggregates them")
   .option("--backend <name>", "postgres, pglite or both", "both")
   .option("--real <n>", "operators registered and staked on the real chain", "4")
+  .option(
+    "--epochs <n>",
+    "consecutive epochs to run (from the second on, every account has a previous amount)",
+    "1",
+  )
   .option("--child <json>", "(internal) run one back end in this process")
   .parse(process.argv);
-const opts = program.opts<{ operators: string; raw?: boolean; backend: string; real: string; child?: string }>();
+const opts = program.opts<{
+  operators: string;
+  raw?: boolean;
+  backend: string;
+  real: string;
+  epochs: string;
+  child?: string;
+}>();
 
 interface ChildArgs {
   backend: "postgres" | "pglite";
   operators: number;
   raw: boolean;
+  epochs: number;
   url: string;
   deploymentsFile: string;
   genesisTime: number;
@@ -63,6 +76,7 @@ interface ChildArgs {
 
 interface ChildResult {
   backend: string;
+  epoch: number;
   fillSeconds: number;
   phases: PhaseTiming[];
   jobSeconds: number;
@@ -81,8 +95,12 @@ const MiB = 1024 * 1024;
 async function main(): Promise<void> {
   const operators = Number(opts.operators);
   const realCount = Number(opts.real);
-  if (!Number.isSafeInteger(operators) || operators < 1) throw new Error("--operators must be a positive integer");
-  const backends = opts.backend === "both" ? (["postgres", "pglite"] as const) : [opts.backend as "postgres" | "pglite"];
+  const epochs = Number(opts.epochs);
+  if (!Number.isSafeInteger(epochs) || epochs < 1) throw new Error("--epochs must be a positive integer");
+  if (!Number.isSafeInteger(operators) || operators < 1)
+    throw new Error("--operators must be a positive integer");
+  const backends =
+    opts.backend === "both" ? (["postgres", "pglite"] as const) : [opts.backend as "postgres" | "pglite"];
   console.log(
     `bench:epoch: ${operators.toLocaleString("en")} synthetic operators (one node each)${opts.raw ? ", 10 raw receipts per node" : ", aggregate stored"}, ${realCount} real operators on chain; back ends: ${backends.join(", ")}`,
   );
@@ -91,23 +109,26 @@ async function main(): Promise<void> {
   const chain = await startDevChain();
   try {
     const real = await setUpRealOperators(chain, realCount);
-    await chain.mineAt(chain.genesisTime + chain.epochLength + GRACE + 1);
-    console.log(`local chain ${chain.url}: deployed, ${realCount} real operators staked, epoch 0 closed (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    await chain.mineAt(chain.genesisTime + epochs * chain.epochLength + GRACE + 1);
+    console.log(
+      `local chain ${chain.url}: deployed, ${realCount} real operators staked, epochs 0-${epochs - 1} closed (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
     const results: ChildResult[] = [];
     for (const backend of backends) {
       const args: ChildArgs = {
         backend,
         operators,
         raw: Boolean(opts.raw),
+        epochs,
         url: chain.url,
         deploymentsFile: chain.deploymentsFile,
         genesisTime: chain.genesisTime,
         epochLength: chain.epochLength,
         real,
       };
-      // Each back end proposes epoch 0 on the same chain state.
+      // Each back end proposes the same epochs on the same chain state.
       const snapshot = await chain.snapshot();
-      results.push(await runChild(args));
+      results.push(...(await runChild(args)));
       await chain.revert(snapshot);
     }
     printTable(results, operators);
@@ -130,7 +151,7 @@ async function setUpRealOperators(chain: DevChain, count: number): Promise<{ ope
   return out;
 }
 
-function runChild(args: ChildArgs): Promise<ChildResult> {
+function runChild(args: ChildArgs): Promise<ChildResult[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", SELF, "--child", JSON.stringify(args)], {
       cwd: ROOT,
@@ -140,12 +161,14 @@ function runChild(args: ChildArgs): Promise<ChildResult> {
     child.stdout.on("data", (d: Buffer) => {
       const text = d.toString();
       out += text;
-      for (const line of text.split("\n")) if (line && !line.startsWith("RESULT ")) process.stdout.write(`  [${args.backend}] ${line}\n`);
+      for (const line of text.split("\n"))
+        if (line && !line.startsWith("RESULT ")) process.stdout.write(`  [${args.backend}] ${line}\n`);
     });
     child.on("exit", (code) => {
-      const line = out.split("\n").find((l) => l.startsWith("RESULT "));
-      if (code !== 0 || line === undefined) reject(new Error(`${args.backend} run failed (exit ${code})`));
-      else resolve(JSON.parse(line.slice(7)) as ChildResult);
+      const lines = out.split("\n").filter((l) => l.startsWith("RESULT "));
+      if (code !== 0 || lines.length !== args.epochs)
+        reject(new Error(`${args.backend} run failed (exit ${code})`));
+      else resolve(lines.map((l) => JSON.parse(l.slice(7)) as ChildResult));
     });
   });
 }
@@ -162,27 +185,43 @@ function printTable(results: ChildResult[], operators: number): void {
     publish: "publish",
   };
   console.log("");
-  console.log(`phase          ${results.map((r) => r.backend.padStart(22)).join("")}`);
+  console.log(`phase          ${results.map((r) => `${r.backend} epoch ${r.epoch}`.padStart(22)).join("")}`);
   for (const phase of order) {
     const cells = results.map((r) => {
       const t = r.phases.find((p) => p.phase === phase);
-      return (t === undefined ? "-" : `${t.seconds.toFixed(2)} s ${(t.peakRssBytes / MiB).toFixed(0).padStart(5)} MiB`).padStart(22);
+      return (
+        t === undefined
+          ? "-"
+          : `${t.seconds.toFixed(2)} s ${(t.peakRssBytes / MiB).toFixed(0).padStart(5)} MiB`
+      ).padStart(22);
     });
     console.log(`${label[phase]!.padEnd(15)}${cells.join("")}`);
   }
-  console.log(`${"job total".padEnd(15)}${results.map((r) => `${r.jobSeconds.toFixed(2)} s ${(r.peakRssBytes / MiB).toFixed(0).padStart(5)} MiB`.padStart(22)).join("")}`);
-  console.log(`${"(fill, not job)".padEnd(15)}${results.map((r) => `${r.fillSeconds.toFixed(1)} s`.padStart(22)).join("")}`);
+  console.log(
+    `${"job total".padEnd(15)}${results.map((r) => `${r.jobSeconds.toFixed(2)} s ${(r.peakRssBytes / MiB).toFixed(0).padStart(5)} MiB`.padStart(22)).join("")}`,
+  );
+  console.log(
+    `${"(fill, not job)".padEnd(15)}${results.map((r) => `${r.fillSeconds.toFixed(1)} s`.padStart(22)).join("")}`,
+  );
   for (const r of results) {
-    console.log(`${r.backend}: root ${r.root}, total ${r.total}, ${r.accounts} accounts, bundle ${(r.bundleBytes / MiB).toFixed(0)} MiB, proposeRoot tx ${r.txHash}`);
+    console.log(
+      `${r.backend} epoch ${r.epoch}: root ${r.root}, total ${r.total}, ${r.accounts} accounts, bundle ${(r.bundleBytes / MiB).toFixed(0)} MiB, proposeRoot tx ${r.txHash}`,
+    );
   }
-  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
   const summary = results
     .map((r) => {
       const tree = r.phases.find((p) => p.phase === "tree")?.seconds ?? 0;
-      return `${r.backend} ${r.jobSeconds.toFixed(1)} s (tree ${tree.toFixed(1)} s) peak RSS ${(r.peakRssBytes / MiB).toFixed(0)} MiB`;
+      return `${r.backend} epoch ${r.epoch} ${r.jobSeconds.toFixed(1)} s (tree ${tree.toFixed(1)} s) peak RSS ${(r.peakRssBytes / MiB).toFixed(0)} MiB`;
     })
     .join("; ");
-  console.log(`SUMMARY epoch job, ${operators.toLocaleString("en")} operators${opts.raw ? " from raw receipts" : ""}: ${summary}; targets <= 60 s, <= 2048 MiB, tree <= 10 s`);
+  console.log(
+    `SUMMARY epoch job, ${operators.toLocaleString("en")} operators${opts.raw ? " from raw receipts" : ""}: ${summary}; targets <= 60 s, <= 2048 MiB, tree <= 10 s`,
+  );
 }
 
 /* ONE BACK END (child process) */
@@ -217,7 +256,7 @@ async function child(args: ChildArgs): Promise<void> {
   // real node events are indexed below, as the chain registry would.
   const ctx = await createContext(config, { logger, registry: new StaticNodeRegistry() });
   try {
-    const fillStart = performance.now();
+    const start0 = performance.now();
     await new ChainNodeRegistry({
       db: ctx.db,
       chain: ctx.chain!,
@@ -228,30 +267,40 @@ async function child(args: ChildArgs): Promise<void> {
       pollIntervalMs: 1000,
       logChunkBlocks: 10_000,
     }).sync();
-    await fill(ctx.db, args, ctx);
-    const fillSeconds = (performance.now() - fillStart) / 1000;
-    console.log(`filled in ${fillSeconds.toFixed(1)} s; running the job`);
-    const start = performance.now();
-    const [result] = await runEpochJob(ctx, {
-      epoch: 0,
-      stakeCheckPool: args.real.map((r) => r.operator),
-      onPhase: (_e, t) => console.log(`${t.phase.padEnd(10)} ${t.seconds.toFixed(2)} s, peak RSS ${(t.peakRssBytes / MiB).toFixed(0)} MiB`),
-    });
-    const jobSeconds = (performance.now() - start) / 1000;
-    const row = await new EpochStore(ctx.db).get(0);
-    const out: ChildResult = {
-      backend: args.backend,
-      fillSeconds,
-      phases: result!.phases,
-      jobSeconds,
-      peakRssBytes: process.resourceUsage().maxRSS * 1024,
-      root: result!.root,
-      total: result!.total.toString(),
-      accounts: result!.accountCount,
-      bundleBytes: row?.bundleBytes ?? 0,
-      txHash: result!.txHash ?? null,
-    };
-    console.log(`RESULT ${JSON.stringify(out)}`);
+    await fillStakes(ctx.db, args);
+    let setup = (performance.now() - start0) / 1000;
+    for (let epoch = 0; epoch < args.epochs; epoch++) {
+      const fillStart = performance.now();
+      await fill(ctx.db, args, ctx, epoch);
+      const fillSeconds = setup + (performance.now() - fillStart) / 1000;
+      setup = 0;
+      console.log(`epoch ${epoch}: filled in ${fillSeconds.toFixed(1)} s; running the job`);
+      const start = performance.now();
+      const [result] = await runEpochJob(ctx, {
+        epoch,
+        stakeCheckPool: args.real.map((r) => r.operator),
+        onPhase: (e, t) =>
+          console.log(
+            `epoch ${e}: ${t.phase.padEnd(10)} ${t.seconds.toFixed(2)} s, peak RSS ${(t.peakRssBytes / MiB).toFixed(0)} MiB`,
+          ),
+      });
+      const jobSeconds = (performance.now() - start) / 1000;
+      const row = await new EpochStore(ctx.db).get(epoch);
+      const out: ChildResult = {
+        backend: args.backend,
+        epoch,
+        fillSeconds,
+        phases: result!.phases,
+        jobSeconds,
+        peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        root: result!.root,
+        total: result!.total.toString(),
+        accounts: result!.accountCount,
+        bundleBytes: row?.bundleBytes ?? 0,
+        txHash: result!.txHash ?? null,
+      };
+      console.log(`RESULT ${JSON.stringify(out)}`);
+    }
   } finally {
     await closeContext(ctx);
     await dropPg();
@@ -263,38 +312,53 @@ async function child(args: ChildArgs): Promise<void> {
 const NODE_SQL = "substring(sha256(convert_to('node:' || i, 'UTF8')) from 1 for 20)";
 const OPERATOR_SQL = "substring(sha256(convert_to('operator:' || i, 'UTF8')) from 1 for 20)";
 /** Deterministic bytes in [1e6, 1e11], every 997th node above the cap (1.08e14 at 10 Gbit/s for a day). */
-const BYTES_SQL = "CASE WHEN i % 997 = 0 THEN 200000000000000 ELSE 1000000 + (i::bigint * 7919 * 7919) % 100000000000 END";
+const BYTES_SQL =
+  "CASE WHEN i % 997 = 0 THEN 200000000000000 ELSE 1000000 + (i::bigint * 7919 * 7919) % 100000000000 END";
 
-async function fill(db: Db, args: ChildArgs, ctx: Awaited<ReturnType<typeof createContext>>): Promise<void> {
-  const n = args.operators;
-  const snapshotTime = args.genesisTime + args.epochLength - 1;
-  const head = Number(await ctx.chain!.getBlockNumber());
-  const snapshotBlock = await findBlockAtTime(ctx.chain!, snapshotTime, 0, head);
-  // Synthetic stake: every third operator staked 0–2,000 MSN before the snapshot (block 0 holds no real event).
+/** Synthetic stake: every third operator staked 0–2,000 MSN before the first snapshot (block 0 holds no real event). */
+async function fillStakes(db: Db, args: ChildArgs): Promise<void> {
   await db.query(
     `INSERT INTO stake_events (block_number, log_index, operator, stake, "timestamp")
      SELECT 0, i, ${OPERATOR_SQL}, ((i % 5) * 500)::numeric * 1000000000000000000, $2
      FROM generate_series(1, $1) AS i WHERE i % 3 = 0`,
-    [n, args.genesisTime + 100],
+    [args.operators, args.genesisTime + 100],
   );
+}
+
+async function fill(
+  db: Db,
+  args: ChildArgs,
+  ctx: Awaited<ReturnType<typeof createContext>>,
+  epoch: number,
+): Promise<void> {
+  const n = args.operators;
+  const snapshotTime = args.genesisTime + (epoch + 1) * args.epochLength - 1;
+  const head = Number(await ctx.chain!.getBlockNumber());
+  const snapshotBlock = await findBlockAtTime(ctx.chain!, snapshotTime, 0, head);
   const real = args.real;
+  const bytes = BYTES_SQL.replaceAll("i::bigint", `(i + ${epoch * 7})::bigint`);
   if (!args.raw) {
     const step = 250_000;
     for (let from = 1; from <= n; from += step) {
       await db.query(
         `INSERT INTO epoch_nodes (epoch, node, operator, bytes)
-         SELECT 0, ${NODE_SQL}, ${OPERATOR_SQL}, ${BYTES_SQL} FROM generate_series($1::int, $2::int) AS i`,
-        [from, Math.min(n, from + step - 1)],
+         SELECT $3, ${NODE_SQL}, ${OPERATOR_SQL}, ${bytes} FROM generate_series($1::int, $2::int) AS i`,
+        [from, Math.min(n, from + step - 1), epoch],
       );
     }
     await db.query(
       `INSERT INTO epoch_nodes (epoch, node, operator, bytes)
-       SELECT 0, decode(n, 'hex'), decode(o, 'hex'), b FROM unnest($1::text[], $2::text[], $3::numeric[]) AS t(n, o, b)`,
-      [real.map((r) => r.node.slice(2)), real.map((r) => r.operator.slice(2)), real.map((_, i) => String(5_000_000_000 * (i + 1)))],
+       SELECT $4, decode(n, 'hex'), decode(o, 'hex'), b FROM unnest($1::text[], $2::text[], $3::numeric[]) AS t(n, o, b)`,
+      [
+        real.map((r) => r.node.slice(2)),
+        real.map((r) => r.operator.slice(2)),
+        real.map((_, i) => String(5_000_000_000 * (i + 1))),
+        epoch,
+      ],
     );
-    await sealEpoch(db, 0);
+    await sealEpoch(db, epoch);
     await new EpochStore(db).insertAggregated(db, {
-      epoch: 0,
+      epoch,
       snapshotBlock,
       receiptsCount: 10 * n,
       receiptsHash: `0x${"5a".repeat(32)}`,
@@ -306,34 +370,36 @@ async function fill(db: Db, args: ChildArgs, ctx: Awaited<ReturnType<typeof crea
   }
   // Raw receipts: 10 sessions per node from 100 clients; the synthetic nodes belong to their operators from
   // the deployment block on (as if registered then).
-  await db.query(
-    `INSERT INTO nodes (node, operator, block_number, log_index, seq)
-     SELECT ${NODE_SQL}, ${OPERATOR_SQL}, $2, 0, nextval('node_change_seq') FROM generate_series(1, $1) AS i`,
-    [n, ctx.runtime.deploymentBlock!],
-  );
+  if (epoch === 0) {
+    await db.query(
+      `INSERT INTO nodes (node, operator, block_number, log_index, seq)
+       SELECT ${NODE_SQL}, ${OPERATOR_SQL}, $2, 0, nextval('node_change_seq') FROM generate_series(1, $1) AS i`,
+      [n, ctx.runtime.deploymentBlock!],
+    );
+  }
   const total = 10 * n;
   const step = 500_000;
   for (let from = 0; from < total; from += step) {
     await db.query(
       `INSERT INTO receipts (epoch, client, session, node, bytes, signature, digest)
-       SELECT 0,
+       SELECT $4,
               substring(sha256(convert_to('client:' || (r % 100), 'UTF8')) from 1 for 20),
               sha256(convert_to('session:' || r, 'UTF8')),
               substring(sha256(convert_to('node:' || (1 + r % $3), 'UTF8')) from 1 for 20),
-              1000 + (r::bigint * 7919) % 10000000000,
+              1000 + ((r + $4 * 7)::bigint * 7919) % 10000000000,
               decode(repeat('00', 65), 'hex'),
-              sha256(convert_to('digest:' || r, 'UTF8'))
+              sha256(convert_to('digest:' || $4 || ':' || r, 'UTF8'))
        FROM generate_series($1::bigint, $2::bigint) AS r`,
-      [from, Math.min(total, from + step) - 1, n],
+      [from, Math.min(total, from + step) - 1, n, epoch],
     );
-    process.stdout.write(`receipts ${Math.min(total, from + step)}/${total}\n`);
+    process.stdout.write(`epoch ${epoch}: receipts ${Math.min(total, from + step)}/${total}\n`);
   }
   for (let i = 0; i < real.length; i++) {
     await db.query(
       `INSERT INTO receipts (epoch, client, session, node, bytes, signature, digest)
-       VALUES (0, decode(repeat('ab', 20), 'hex'), sha256(convert_to('real:' || $1, 'UTF8')), decode($2, 'hex'), $3,
-               decode(repeat('00', 65), 'hex'), sha256(convert_to('realdigest:' || $1, 'UTF8')))`,
-      [i, real[i]!.node.slice(2), 5_000_000_000 * (i + 1)],
+       VALUES ($4, decode(repeat('ab', 20), 'hex'), sha256(convert_to('real:' || $1, 'UTF8')), decode($2, 'hex'), $3,
+               decode(repeat('00', 65), 'hex'), sha256(convert_to('realdigest:' || $4 || ':' || $1, 'UTF8')))`,
+      [i, real[i]!.node.slice(2), 5_000_000_000 * (i + 1), epoch],
     );
   }
 }
