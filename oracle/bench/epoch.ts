@@ -382,13 +382,13 @@ async function fill(
   for (let from = 0; from < total; from += step) {
     await db.query(
       `INSERT INTO receipts (epoch, client, session, node, bytes, signature, digest)
-       SELECT $4,
+       SELECT $4::bigint,
               substring(sha256(convert_to('client:' || (r % 100), 'UTF8')) from 1 for 20),
               sha256(convert_to('session:' || r, 'UTF8')),
               substring(sha256(convert_to('node:' || (1 + r % $3), 'UTF8')) from 1 for 20),
-              1000 + ((r + $4 * 7)::bigint * 7919) % 10000000000,
+              1000 + ((r + $4::bigint * 7) * 7919) % 10000000000,
               decode(repeat('00', 65), 'hex'),
-              sha256(convert_to('digest:' || $4 || ':' || r, 'UTF8'))
+              sha256(convert_to('digest:' || $4::bigint || ':' || r, 'UTF8'))
        FROM generate_series($1::bigint, $2::bigint) AS r`,
       [from, Math.min(total, from + step) - 1, n, epoch],
     );
@@ -397,8 +397,8 @@ async function fill(
   for (let i = 0; i < real.length; i++) {
     await db.query(
       `INSERT INTO receipts (epoch, client, session, node, bytes, signature, digest)
-       VALUES ($4, decode(repeat('ab', 20), 'hex'), sha256(convert_to('real:' || $1, 'UTF8')), decode($2, 'hex'), $3,
-               decode(repeat('00', 65), 'hex'), sha256(convert_to('realdigest:' || $4 || ':' || $1, 'UTF8')))`,
+       VALUES ($4::bigint, decode(repeat('ab', 20), 'hex'), sha256(convert_to('real:' || $1, 'UTF8')), decode($2, 'hex'), $3,
+               decode(repeat('00', 65), 'hex'), sha256(convert_to('realdigest:' || $4::bigint || ':' || $1, 'UTF8')))`,
       [i, real[i]!.node.slice(2), 5_000_000_000 * (i + 1), epoch],
     );
   }

@@ -12,9 +12,6 @@ import { NODES_CURSOR } from "../registry/nodeStore.js";
 import type { JobEnv } from "./env.js";
 import type { EpochJobRow } from "./store.js";
 
-/** Digests per chunk of the receipts-hash cursor (2 MiB of digests per fetched row). */
-const DIGEST_CHUNK = 65536;
-
 /** The node registry has indexed node events through `block` (polling a chain registry if needed). */
 export async function ensureNodeEventsIndexed(env: JobEnv, block: number): Promise<void> {
   const read = async () => {
@@ -40,8 +37,9 @@ export async function ensureNodeEventsIndexed(env: JobEnv, block: number): Promi
 }
 
 /**
- * `receipts.count` and `receipts.hash` of an epoch (docs/BUNDLE.md): the digests sorted by the database once,
- * streamed through a cursor in packed chunks, hashed in order in constant memory.
+ * `receipts.count` and `receipts.hash` of an epoch (docs/BUNDLE.md): the digests sorted by the database and
+ * streamed through a cursor, 256 packed rows (one per first byte, each sorted), hashed in order in constant
+ * memory (10 million digests are 320 MB: they never sit in memory at once).
  */
 export async function hashReceipts(db: Db, epoch: number): Promise<{ count: number; hash: Hash }> {
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new Error(`bad epoch ${epoch}`);
@@ -50,18 +48,14 @@ export async function hashReceipts(db: Db, epoch: number): Promise<{ count: numb
     // The epoch is a checked integer: inlined because DECLARE takes no bind parameters on every driver.
     await tx.query(
       `DECLARE receipt_digests NO SCROLL CURSOR FOR
-       SELECT encode(string_agg(digest, ''::bytea ORDER BY digest), 'base64') AS d
-       FROM (SELECT digest, (row_number() OVER (ORDER BY digest) - 1) / ${DIGEST_CHUNK} AS chunk
-             FROM receipts WHERE epoch = ${epoch}) AS t
-       GROUP BY chunk ORDER BY chunk`,
+       SELECT string_agg(digest, ''::bytea ORDER BY digest) AS d
+       FROM receipts WHERE epoch = ${epoch}
+       GROUP BY get_byte(digest, 0) ORDER BY get_byte(digest, 0)`,
     );
     for (;;) {
-      const { rows } = await tx.query<{ d: string }>("FETCH 8 FROM receipt_digests");
+      const { rows } = await tx.query<{ d: Buffer }>("FETCH 8 FROM receipt_digests");
       if (rows.length === 0) break;
-      for (const row of rows) {
-        const buf = Buffer.from(row.d, "base64");
-        for (let at = 0; at < buf.length; at += 32) hasher.add(buf.subarray(at, at + 32));
-      }
+      for (const { d } of rows) for (let at = 0; at < d.length; at += 32) hasher.add(d.subarray(at, at + 32));
     }
     await tx.query("CLOSE receipt_digests");
   });
@@ -69,9 +63,10 @@ export async function hashReceipts(db: Db, epoch: number): Promise<{ count: numb
 }
 
 /**
- * Writes `epoch_nodes` for the epoch inside `tx`: per node the sum of its counted receipts' bytes and its
- * operator at `snapshotBlock` (the current `nodes` row when it has not changed since, else the last node event
- * at or before the block). Returns the counts, including the nodes left out for having no operator then.
+ * Writes `epoch_nodes` for the epoch inside `tx`, in one statement: per node the sum of its counted receipts'
+ * bytes and its operator at `snapshotBlock` (the current `nodes` row when it has not changed since, else the
+ * last node event at or before the block). Returns the counts, including the nodes left out for having no
+ * operator then.
  */
 async function writeEpochNodes(
   tx: Queryable,
@@ -79,33 +74,30 @@ async function writeEpochNodes(
   snapshotBlock: number,
 ): Promise<{ nodeCount: number; unownedNodeCount: number; unownedBytes: bigint }> {
   await tx.query("DELETE FROM epoch_nodes WHERE epoch = $1", [epoch]);
-  await tx.exec(
-    `CREATE TEMP TABLE epoch_agg (node bytea PRIMARY KEY, bytes numeric NOT NULL, operator bytea) ON COMMIT DROP`,
+  const { rows } = await tx.query<{ inserted: number; unowned: number; unowned_bytes: string }>(
+    `WITH agg AS (
+       SELECT node, sum(bytes) AS bytes FROM receipts WHERE epoch = $1 GROUP BY node HAVING sum(bytes) > 0
+     ), mapped AS (
+       SELECT a.node, a.bytes,
+              CASE WHEN n.block_number <= $2 THEN n.operator
+                   ELSE (SELECT CASE WHEN e.registered THEN e.operator END FROM node_events AS e
+                         WHERE e.node = a.node AND e.block_number <= $2
+                         ORDER BY e.block_number DESC, e.log_index DESC LIMIT 1)
+              END AS operator
+       FROM agg AS a LEFT JOIN nodes AS n ON n.node = a.node
+     ), ins AS (
+       INSERT INTO epoch_nodes (epoch, node, operator, bytes)
+       SELECT $1, node, operator, bytes FROM mapped WHERE operator IS NOT NULL
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM ins)::int AS inserted,
+            count(*) FILTER (WHERE operator IS NULL)::int AS unowned,
+            coalesce(sum(bytes) FILTER (WHERE operator IS NULL), 0)::text AS unowned_bytes
+     FROM mapped`,
+    [epoch, snapshotBlock],
   );
-  await tx.query(
-    `INSERT INTO epoch_agg (node, bytes)
-     SELECT node, sum(bytes) FROM receipts WHERE epoch = $1 GROUP BY node HAVING sum(bytes) > 0`,
-    [epoch],
-  );
-  await tx.query(
-    `UPDATE epoch_agg AS a SET operator = CASE
-       WHEN n.block_number <= $1 THEN n.operator
-       ELSE (SELECT CASE WHEN e.registered THEN e.operator END FROM node_events AS e
-             WHERE e.node = a.node AND e.block_number <= $1
-             ORDER BY e.block_number DESC, e.log_index DESC LIMIT 1)
-     END
-     FROM nodes AS n WHERE n.node = a.node`,
-    [snapshotBlock],
-  );
-  const inserted = await tx.query(
-    `INSERT INTO epoch_nodes (epoch, node, operator, bytes)
-     SELECT $1, node, operator, bytes FROM epoch_agg WHERE operator IS NOT NULL`,
-    [epoch],
-  );
-  const { rows } = await tx.query<{ n: number; b: string }>(
-    "SELECT count(*)::int AS n, coalesce(sum(bytes), 0)::text AS b FROM epoch_agg WHERE operator IS NULL",
-  );
-  return { nodeCount: inserted.rowCount, unownedNodeCount: rows[0]!.n, unownedBytes: BigInt(rows[0]!.b) };
+  const r = rows[0]!;
+  return { nodeCount: r.inserted, unownedNodeCount: r.unowned, unownedBytes: BigInt(r.unowned_bytes) };
 }
 
 /**
@@ -119,9 +111,15 @@ export async function aggregateEpoch(
 ): Promise<EpochJobRow> {
   await ensureNodeEventsIndexed(env, snapshotBlock);
   await sealEpoch(env.db, epoch);
-  const receipts = await hashReceipts(env.db, epoch);
+  // On PostgreSQL the digests are sorted and hashed on a second connection while the aggregate is written
+  // (two cores at work); PGlite has one connection, so there one after the other.
+  const parallel = env.db.kind === "postgres";
+  const hashing = parallel ? hashReceipts(env.db, epoch) : undefined;
+  hashing?.catch(() => {});
+  const serial = parallel ? undefined : await hashReceipts(env.db, epoch);
   await env.db.transaction(async (tx) => {
     const counts = await writeEpochNodes(tx, epoch, snapshotBlock);
+    const receipts = serial ?? (await hashing!);
     await env.store.insertAggregated(tx, {
       epoch,
       snapshotBlock,

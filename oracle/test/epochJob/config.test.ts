@@ -108,7 +108,7 @@ describe("epoch job configuration", () => {
     );
   });
 
-  it("lists everything the epoch job lacks at once", async () => {
+  it("lists everything the epoch job lacks at once; the read API still documents itself and answers 503", async () => {
     const { db, cleanup } = await backends[0]!.open();
     const ctx = await createContext(
       { ...testConfig(), nodesFile: undefined },
@@ -140,6 +140,20 @@ describe("epoch job configuration", () => {
       expect(res.json().code).to.equal("unavailable");
       const list = await app.inject({ method: "GET", url: "/v1/epochs" });
       expect(list.json()).to.deep.equal({ epochs: [], next: null });
+      const doc = (await app.inject({ method: "GET", url: "/openapi.json" })).json() as {
+        paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+      };
+      expect(Object.keys(doc.paths)).to.include.members([
+        "/v1/rewards/{account}",
+        "/v1/epochs",
+        "/v1/epochs/{n}",
+        "/v1/epochs/{n}/bundle",
+      ]);
+      expect(Object.keys(doc.paths["/v1/rewards/{account}"]!.get!.responses)).to.include.members([
+        "200",
+        "4XX",
+        "5XX",
+      ]);
       await app.close();
     } finally {
       const { closeContext } = await import("../../src/context.js");

@@ -1,0 +1,17 @@
+import { openPostgres } from "../oracle/src/db/postgres.js";
+import { migrate } from "../oracle/src/db/migrate.js";
+import { createTestDatabase } from "../oracle/test/helpers/postgres.js";
+import { hashReceipts } from "../oracle/src/epochJob/aggregate.js";
+import { createReceiptsHasher } from "../oracle/src/epoch/index.js";
+const R = 2_000_000;
+const t = await createTestDatabase("msn_scratch_agg");
+const db = await openPostgres(t.url, 4);
+await migrate(db);
+await db.query(`INSERT INTO receipts (epoch, client, session, node, bytes, signature, digest) SELECT 0, substring(sha256(convert_to('c:' || (r%100), 'UTF8')) from 1 for 20), sha256(convert_to('s:' || r, 'UTF8')), substring(sha256(convert_to('node:' || (1 + r % 200000), 'UTF8')) from 1 for 20), 1000 + r % 100000, decode(repeat('00',65),'hex'), sha256(convert_to('d:' || r, 'UTF8')) FROM generate_series(0, $1 - 1) r`, [R]);
+await db.query("ANALYZE");
+const time = async (label: string, fn: () => Promise<unknown>) => { const s = performance.now(); const r = await fn(); console.log(label, ((performance.now() - s) / 1000).toFixed(2), "s", r); };
+await time("current", async () => (await hashReceipts(db, 0)).hash);
+await time("plain cursor", async () => { const h = await createReceiptsHasher(); await db.transaction(async (tx) => { await tx.query("DECLARE c NO SCROLL CURSOR FOR SELECT digest FROM receipts WHERE epoch = 0 ORDER BY digest"); for (;;) { const { rows } = await tx.query<{ digest: Buffer }>("FETCH 65536 FROM c"); if (rows.length === 0) break; for (const r of rows) h.add(r.digest); } }); return h.finish().hash; });
+await time("by first byte", async () => { const h = await createReceiptsHasher(); await db.transaction(async (tx) => { await tx.query("DECLARE c NO SCROLL CURSOR FOR SELECT encode(string_agg(digest, ''::bytea ORDER BY digest), 'base64') AS d FROM receipts WHERE epoch = 0 GROUP BY get_byte(digest, 0) ORDER BY get_byte(digest, 0)"); for (;;) { const { rows } = await tx.query<{ d: string }>("FETCH 16 FROM c"); if (rows.length === 0) break; for (const r of rows) { const b = Buffer.from(r.d, "base64"); for (let i = 0; i < b.length; i += 32) h.add(b.subarray(i, i + 32)); } } }); return h.finish().hash; });
+await time("by first byte, hex", async () => { const h = await createReceiptsHasher(); await db.transaction(async (tx) => { await tx.query("DECLARE c NO SCROLL CURSOR FOR SELECT string_agg(digest, ''::bytea ORDER BY digest) AS d FROM receipts WHERE epoch = 0 GROUP BY get_byte(digest, 0) ORDER BY get_byte(digest, 0)"); for (;;) { const { rows } = await tx.query<{ d: Buffer }>("FETCH 16 FROM c"); if (rows.length === 0) break; for (const r of rows) { const b = r.d; for (let i = 0; i < b.length; i += 32) h.add(b.subarray(i, i + 32)); } } }); return h.finish().hash; });
+await db.close(); await t.drop();
