@@ -161,6 +161,16 @@ describe("epoch job crash safety (PostgreSQL, local chain)", function () {
       expect(readFileSync(result!.bundleFile).equals(reference.bundle)).to.equal(true);
       expect(await proposals()).to.equal(1);
       expect(await chain.pub.getTransactionCount({ address: oracle.address })).to.equal(sentBefore + 2);
+      if (point === "propose:broadcast") {
+        const list = await runCli(["epoch", "list"], env, 120_000);
+        expect(list.code, list.stderr).to.equal(0);
+        expect(list.stdout).to.match(
+          new RegExp(
+            `^\\s+0  pending\\s+root ${reference.result.root}  total ${reference.result.total}  accounts 2  tx 0x[0-9a-f]{64}$`,
+            "m",
+          ),
+        );
+      }
     });
   }
 
