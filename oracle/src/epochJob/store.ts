@@ -328,10 +328,10 @@ export class EpochStore {
     );
     for (const r of rows) {
       const buf = Buffer.from(r.d, "base64");
-      const hex = buf.toString("hex");
       for (let at = 0; at < buf.length; at += LEAF_BYTES) {
-        accounts.push(`0x${hex.slice(at * 2, at * 2 + 40)}` as Address);
-        amounts.push(BigInt(`0x${hex.slice(at * 2 + 40, at * 2 + 104)}`));
+        // Flat strings per entry (slices of one chunk-wide string would keep every chunk's text alive).
+        accounts.push(`0x${buf.toString("hex", at, at + 20)}` as Address);
+        amounts.push(BigInt(`0x${buf.toString("hex", at + 20, at + 52)}`));
       }
     }
     return { accounts, amounts };
