@@ -6,6 +6,8 @@ import { createChainClient } from "./chain/client.js";
 import { checkDeploymentMeta, durabilityWarnings, openAndMigrate } from "./db/open.js";
 import type { Db } from "./db/types.js";
 import { EpochClock, systemClock, type Clock } from "./lib/epochClock.js";
+import { ChainClock } from "./lib/chainClock.js";
+import { ConfigError } from "./lib/errors.js";
 import { createLogger, type Logger } from "./lib/logger.js";
 import { secpIsNative } from "./lib/secp.js";
 import { createBatchVerifier, type BatchVerifier } from "./ingest/verifier.js";
@@ -29,7 +31,10 @@ export interface AppContext {
   registry: NodeRegistry;
   clients: ClientsRepository;
   epochs: EpochClock;
+  /** Unix seconds: the wall clock, or the chain's latest block time with ORACLE_CLOCK=chain. */
   clock: Clock;
+  /** The chain clock behind `clock` when ORACLE_CLOCK=chain (tests call its `poll()` after moving time). */
+  chainClock: ChainClock | undefined;
   verifier: BatchVerifier;
   ingest: IngestService;
   metrics: Metrics;
@@ -59,9 +64,19 @@ export async function createContext(
   const runtime = await resolveRuntime(config, chain, { registryProvided: overrides.registry !== undefined });
   if (!secpIsNative) logger.warn("native secp256k1 binding not loaded: signature checks run ~20x slower");
 
+  if (overrides.clock === undefined && config.clock === "chain" && chain === undefined) {
+    throw new ConfigError(["ORACLE_CLOCK=chain needs RPC_URL (the clock is the chain's latest block time)"]);
+  }
   const db = overrides.db ?? (await openDb(config, logger));
   const cleanup: (() => Promise<void>)[] = overrides.db ? [] : [() => db.close()];
   try {
+    let chainClock: ChainClock | undefined;
+    if (overrides.clock === undefined && config.clock === "chain") {
+      const started = new ChainClock(chain!, config.pollIntervalMs, logger);
+      await started.start();
+      cleanup.push(async () => started.stop());
+      chainClock = started;
+    }
     await checkDeploymentMeta(db, runtime.chainId, runtime.minerStaking);
     for (const warning of await durabilityWarnings(db)) logger.warn(warning);
     const registry = overrides.registry ?? createRegistry(config, runtime, db, chain, logger);
@@ -70,7 +85,7 @@ export async function createContext(
     const verifier = await createBatchVerifier(runtime.domain, config.verifyThreads);
     const clients = new ClientsRepository(db);
     const epochs = new EpochClock(runtime.genesisTime, runtime.epochLength, config.graceSeconds);
-    const clock = overrides.clock ?? systemClock;
+    const clock = overrides.clock ?? chainClock?.now ?? systemClock;
     const metrics = overrides.metrics ?? createMetrics();
     const ingest = new IngestService({
       db,
@@ -104,6 +119,7 @@ export async function createContext(
       clients,
       epochs,
       clock,
+      chainClock,
       verifier,
       ingest,
       metrics,
@@ -142,6 +158,7 @@ function createRegistry(
 
 /** Stops what createContext started (the caller closes the HTTP server first). */
 export async function closeContext(ctx: AppContext, opts: { keepDb?: boolean } = {}): Promise<void> {
+  ctx.chainClock?.stop();
   await ctx.registry.stop();
   await ctx.verifier.close();
   if (!opts.keepDb) await ctx.db.close();

@@ -8,6 +8,7 @@ export interface DeploymentInfo {
   deploymentBlock: number;
   minerStaking?: Hex;
   emissionMinter?: Hex;
+  rewardsDistributor?: Hex;
 }
 
 export function readDeploymentsFile(file: string): DeploymentInfo {
@@ -40,11 +41,13 @@ export function readDeploymentsFile(file: string): DeploymentInfo {
   };
   const minerStaking = addr("MinerStaking");
   const emissionMinter = addr("EmissionMinter");
+  const rewardsDistributor = addr("RewardsDistributor");
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     chainId: rec.chainId as number,
     deploymentBlock: rec.deploymentBlock as number,
     ...(minerStaking ? { minerStaking } : {}),
     ...(emissionMinter ? { emissionMinter } : {}),
+    ...(rewardsDistributor ? { rewardsDistributor } : {}),
   };
 }

@@ -3,7 +3,9 @@ import { availableParallelism } from "node:os";
 import path from "node:path";
 import { ConfigError } from "../lib/errors.js";
 import { ADDRESS_RE } from "../lib/hex.js";
-import { DEFAULTS, FIELDS, LOG_LEVELS, type Field, type OracleConfig } from "./schema.js";
+import { CLOCK_SOURCES, DEFAULTS, FIELDS, LOG_LEVELS, type Field, type OracleConfig } from "./schema.js";
+
+const PRIVATE_KEY_RE = /^0x[0-9a-fA-F]{64}$/;
 
 export interface LoadConfigOptions {
   /** Environment variables (default: process.env). */
@@ -44,6 +46,21 @@ function parseField(field: Field, raw: unknown): { value: unknown } | { error: s
     case "level": {
       if (typeof raw === "string" && (LOG_LEVELS as readonly string[]).includes(raw)) return { value: raw };
       return { error: `must be one of ${LOG_LEVELS.join(", ")}${got}` };
+    }
+    case "clock": {
+      if (typeof raw === "string" && (CLOCK_SOURCES as readonly string[]).includes(raw))
+        return { value: raw };
+      return { error: `must be one of ${CLOCK_SOURCES.join(", ")}${got}` };
+    }
+    case "keys": {
+      const list =
+        typeof raw === "string" ? raw.split(",").map((k) => k.trim()) : Array.isArray(raw) ? raw : [raw];
+      if (list.length === 0 || list.some((k) => typeof k !== "string" || !PRIVATE_KEY_RE.test(k))) {
+        return { error: "must be one or more comma-separated 0x-prefixed 32-byte hex private keys" };
+      }
+      const keys = (list as string[]).map((k) => k.toLowerCase());
+      if (new Set(keys).size !== keys.length) return { error: "lists the same key twice" };
+      return { value: keys };
     }
     case "address": {
       if (typeof raw === "string" && ADDRESS_RE.test(raw)) return { value: raw.toLowerCase() };
@@ -145,7 +162,8 @@ export function redactConfig(config: OracleConfig): Record<string, unknown> {
   const out: Record<string, unknown> = { ...config };
   for (const field of FIELDS) {
     const value = out[field.key];
-    if (field.secret && typeof value === "string") {
+    if (field.secret && Array.isArray(value)) out[field.key] = value.map(() => "***");
+    else if (field.secret && typeof value === "string") {
       try {
         const u = new URL(value);
         out[field.key] = `${u.protocol}//${u.hostname}${u.port ? `:${u.port}` : ""}/***`;

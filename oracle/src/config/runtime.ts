@@ -12,6 +12,8 @@ export interface RuntimeParams {
   domain: ReceiptDomain;
   minerStaking: Hex;
   emissionMinter: Hex | undefined;
+  /** Where the epoch job proposes roots (undefined: the job cannot publish). */
+  rewardsDistributor: Hex | undefined;
   deploymentBlock: number | undefined;
   epochLength: number;
   genesisTime: number;
@@ -33,6 +35,7 @@ export async function resolveRuntime(
   const chainId = config.chainId ?? dep?.chainId;
   const minerStaking = config.minerStaking ?? dep?.minerStaking;
   const emissionMinter = config.emissionMinter ?? dep?.emissionMinter;
+  const rewardsDistributor = config.rewardsDistributor ?? dep?.rewardsDistributor;
   const deploymentBlock = config.deploymentBlock ?? dep?.deploymentBlock;
   const problems: string[] = [];
   if (chainId === undefined) {
@@ -85,6 +88,7 @@ export async function resolveRuntime(
     domain: { chainId: chainId!, verifyingContract: minerStaking! },
     minerStaking: minerStaking!,
     emissionMinter,
+    rewardsDistributor,
     deploymentBlock,
     epochLength: epochLength!,
     genesisTime: genesisTime!,

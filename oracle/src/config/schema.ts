@@ -2,6 +2,9 @@ import type { Hex } from "../lib/hex.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** Where "now" comes from: the machine's clock, or the chain's latest block timestamp (devnets). */
+export const CLOCK_SOURCES = ["system", "chain"] as const;
+export type ClockSource = (typeof CLOCK_SOURCES)[number];
 
 /**
  * The oracle's configuration, flat: the JSON config file uses these keys, each also has an environment
@@ -50,6 +53,26 @@ export interface OracleConfig {
   /** Quota given to clients added without an explicit one (bytes per epoch). */
   defaultQuotaBytes: number;
 
+  /** RewardsDistributor address (default: deployments file); the epoch job proposes roots there. */
+  rewardsDistributor?: Hex;
+  /**
+   * Private keys of the oracle signer(s) whose EIP-712 signatures the job puts on each root (as many as the
+   * distributor's threshold). The first one also sends the transactions (mint, proposeRoot, acceptRoot).
+   */
+  signerKeys?: Hex[];
+  /** "system" (wall clock) or "chain" (latest block timestamp, polled: for devnets that move chain time). */
+  clock: ClockSource;
+  /** Where the epoch bundles are written (default: `<dataDir>/bundles`). */
+  bundleDir?: string;
+  /** `oracle serve` runs the epoch job after each epoch end + grace, and accepts roots when due. */
+  epochAutoRun: boolean;
+  /** Operators whose event-indexed stake is checked against `stakeAt` on chain, per epoch job run. */
+  stakeCheckSample: number;
+  /** How long the job waits for a sent transaction before it rebroadcasts it (ms). */
+  txTimeoutMs: number;
+  /** How long the read API reuses what it read from the distributor (roots, claimed amounts), in ms. */
+  chainCacheMs: number;
+
   /** A JSON file `{ "<node>": "<operator>" }` used as the node registry instead of the chain. */
   nodesFile?: string;
   /** Signature verification threads (0 = verify on the main thread). */
@@ -60,7 +83,7 @@ export interface OracleConfig {
   trustProxy: boolean;
 }
 
-type Kind = "int" | "string" | "url" | "dburl" | "address" | "path" | "bool" | "level";
+type Kind = "int" | "string" | "url" | "dburl" | "address" | "path" | "bool" | "level" | "keys" | "clock";
 
 export interface Field {
   key: keyof OracleConfig;
@@ -241,6 +264,56 @@ export const FIELDS: readonly Field[] = [
     description: "default per-client quota, bytes/epoch",
   },
   {
+    key: "rewardsDistributor",
+    env: "ORACLE_REWARDS_DISTRIBUTOR",
+    kind: "address",
+    description: "RewardsDistributor address (default: deployments file)",
+  },
+  {
+    key: "signerKeys",
+    env: "ORACLE_SIGNER_KEY",
+    kind: "keys",
+    secret: true,
+    description: "oracle signer private key(s), comma-separated; the first sends the transactions",
+  },
+  {
+    key: "clock",
+    env: "ORACLE_CLOCK",
+    kind: "clock",
+    description: "system (wall clock) or chain (latest block timestamp, polled)",
+  },
+  { key: "bundleDir", env: "ORACLE_BUNDLE_DIR", kind: "path", description: "epoch bundle directory" },
+  {
+    key: "epochAutoRun",
+    env: "ORACLE_EPOCH_AUTORUN",
+    kind: "bool",
+    description: "serve runs the epoch job and acceptRoot when due",
+  },
+  {
+    key: "stakeCheckSample",
+    env: "ORACLE_STAKE_CHECK_SAMPLE",
+    kind: "int",
+    min: 0,
+    max: 100_000,
+    description: "operators whose indexed stake is checked against stakeAt per job",
+  },
+  {
+    key: "txTimeoutMs",
+    env: "ORACLE_TX_TIMEOUT_MS",
+    kind: "int",
+    min: 1000,
+    max: 3_600_000,
+    description: "wait for a sent transaction before rebroadcasting it",
+  },
+  {
+    key: "chainCacheMs",
+    env: "ORACLE_CHAIN_CACHE_MS",
+    kind: "int",
+    min: 0,
+    max: 600_000,
+    description: "read API cache of distributor state and claimed amounts",
+  },
+  {
     key: "nodesFile",
     env: "ORACLE_NODES_FILE",
     kind: "path",
@@ -282,4 +355,9 @@ export const DEFAULTS: OracleConfig = {
   verifyThreads: -1, // replaced by the number of cores at load time
   docsUi: true,
   trustProxy: false,
+  clock: "system",
+  epochAutoRun: true,
+  stakeCheckSample: 16,
+  txTimeoutMs: 120_000,
+  chainCacheMs: 3_000,
 };

@@ -29,10 +29,21 @@ export interface EpochMeta {
   receipts: { count: number; hash: Hash };
 }
 
-/** The tree's leaves: the accounts with a cumulative amount > 0, ascending. */
+/**
+ * The account of the placeholder leaf `(address(0), 0)`: the only leaf of an epoch in which no account has a
+ * cumulative amount yet. The distributor refuses a zero root, and this leaf gives a non-zero root with total
+ * 0; nothing can ever be claimed with it (a claim of 0 pays nothing, and nobody holds the zero address).
+ */
+export const PLACEHOLDER_ACCOUNT: Address = `0x${"00".repeat(20)}`;
+
+/**
+ * The tree's leaves: the accounts with a cumulative amount > 0, ascending; or, when there is none, the single
+ * placeholder leaf `(PLACEHOLDER_ACCOUNT, 0)` (then `placeholder` is true).
+ */
 export interface TreeLeaves {
   accounts: Address[];
   amounts: bigint[];
+  placeholder: boolean;
 }
 
 export interface EpochComputation {
@@ -43,7 +54,10 @@ export interface EpochComputation {
   bundle: EpochBundle;
 }
 
-/** The leaves of the epoch's tree: every row with cumulative > 0 (rows are already sorted by address). */
+/**
+ * The leaves of the epoch's tree: every row with cumulative > 0 (rows are already sorted by address), or the
+ * placeholder leaf `(address(0), 0)` when there is none, so that the root is never zero.
+ */
 export function treeLeaves(operators: readonly OperatorRow[]): TreeLeaves {
   const accounts: Address[] = [];
   const amounts: bigint[] = [];
@@ -53,7 +67,8 @@ export function treeLeaves(operators: readonly OperatorRow[]): TreeLeaves {
       amounts.push(row.cumulative);
     }
   }
-  return { accounts, amounts };
+  if (accounts.length === 0) return { accounts: [PLACEHOLDER_ACCOUNT], amounts: [0n], placeholder: true };
+  return { accounts, amounts, placeholder: false };
 }
 
 /** Assembles the bundle from the inputs and outputs (throws {@link BundleFormatError} on bad metadata). */

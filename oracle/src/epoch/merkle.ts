@@ -35,7 +35,10 @@ export type TreePhase = "leaves" | "sort" | "tree";
 export type ProgressFn = (phase: TreePhase, done: number, total: number) => void;
 
 export interface RewardsTree {
-  /** Root (ZERO_HASH for an empty tree: no account has a cumulative amount yet). */
+  /**
+   * Root. ZERO_HASH for a tree without leaves, which the epoch never builds: an epoch without any cumulative
+   * amount uses the placeholder leaf instead (`treeLeaves` in epoch.ts), since the distributor refuses a zero root.
+   */
   root: Hash;
   leafCount: number;
   /** `2n − 1` nodes of 32 bytes in OpenZeppelin array order (empty for an empty tree). */

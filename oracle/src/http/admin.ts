@@ -7,6 +7,7 @@ import type { AppContext } from "../context.js";
 import { InputError } from "../lib/errors.js";
 import { validatorCompiler } from "./validator.js";
 import { SafeUint } from "./schemas.js";
+import { epochAdminRoutes } from "../epochJob/admin.js";
 
 /** Unix sockets have a short path limit (108 bytes on Linux, including the terminating zero). */
 const MAX_SOCKET_PATH = 107;
@@ -37,10 +38,12 @@ export async function startAdminServer(ctx: AppContext): Promise<FastifyInstance
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err instanceof InputError ? 400 : (err.statusCode ?? 500);
     if (status >= 500) req.log.error({ err }, "admin request failed");
+    // The socket is local and owner-only: the CLI behind it shows the error as the command's own.
     reply.status(status).send({
       statusCode: status,
       error: STATUS_CODES[status] ?? "Error",
-      message: status >= 500 ? "internal error" : err.message,
+      code: (err as { code?: string }).code ?? "error",
+      message: err.message,
     });
   });
 
@@ -81,6 +84,8 @@ export async function startAdminServer(ctx: AppContext): Promise<FastifyInstance
       return { found: await ctx.clients.setQuota(address, (req.body as { quotaBytes: number }).quotaBytes) };
     },
   );
+
+  await epochAdminRoutes(app, ctx);
 
   // We hold the data directory's lock, so a socket file left here belongs to a dead server.
   rmSync(socket, { force: true });

@@ -32,11 +32,13 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
       openapi: "3.0.3",
       info: {
         title: "MSN oracle",
-        description: "Ingest of signed bandwidth receipts (SPEC section 6). See docs/oracle-ingest.md.",
+        description:
+          "Ingest of signed bandwidth receipts and the rewards read API (SPEC section 6). See docs/oracle-ingest.md and docs/oracle-epoch-job.md.",
         version: "1.0.0",
       },
       tags: [
         { name: "receipts", description: "bandwidth receipts" },
+        { name: "rewards", description: "epochs, roots, bundles and claimable rewards" },
         { name: "operations", description: "health and metrics" },
       ],
     },

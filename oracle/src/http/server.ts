@@ -3,6 +3,7 @@ import type { OracleConfig } from "../config/schema.js";
 import { closeContext, createContext, type AppContext, type ContextOverrides } from "../context.js";
 import { buildApp } from "./app.js";
 import { startAdminServer } from "./admin.js";
+import { EpochScheduler } from "../epochJob/scheduler.js";
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -21,10 +22,13 @@ export async function startServer(
   const ctx = await createContext(config, overrides);
   let app: FastifyInstance | undefined;
   let admin: FastifyInstance | undefined;
+  let scheduler: EpochScheduler | undefined;
   try {
     app = await buildApp(ctx);
     await app.listen({ host: config.host, port: config.port });
     admin = await startAdminServer(ctx);
+    // The epoch job after each epoch end + grace, and acceptRoot when due (when a signer is configured).
+    scheduler = EpochScheduler.maybeStart(ctx);
   } catch (err) {
     await app?.close().catch(() => {});
     await closeContext(ctx);
@@ -41,6 +45,7 @@ export async function startServer(
     close() {
       closing ??= (async () => {
         await server.close();
+        await scheduler?.stop();
         await admin?.close();
         await closeContext(ctx);
       })();

@@ -13,7 +13,7 @@ export function createLogger(level: LogLevel, destination?: NodeJS.WritableStrea
       level,
       base: { pid: process.pid, service: "msn-oracle" },
       redact: {
-        paths: ["req.headers.authorization", "req.headers.cookie", "databaseUrl", "rpcUrl"],
+        paths: ["req.headers.authorization", "req.headers.cookie", "databaseUrl", "rpcUrl", "signerKeys"],
         censor: "***",
       },
     },

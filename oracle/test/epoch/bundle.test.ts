@@ -1,8 +1,11 @@
 import { expect } from "chai";
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { keccak256 } from "viem";
 import {
   BundleFormatError,
   type EpochBundle,
+  PLACEHOLDER_ACCOUNT,
+  ZERO_HASH,
   HEADER_KEYS,
   NODE_COLUMNS,
   OPERATOR_COLUMNS,
@@ -14,6 +17,7 @@ import {
   parseBundle,
   serializeBundle,
   validateBundle,
+  verifyBundle,
 } from "../../src/epoch/index.js";
 import { Rng, SEED, metaFor, randomEpoch, randomInput } from "./helpers.js";
 
@@ -156,6 +160,35 @@ describe("epoch/bundle", () => {
     const t = serializeBundle(empty);
     expect(t.split("\n")).to.have.length(4);
     expect((await parseBundle(t)).bundle).to.deep.equal(empty);
+  });
+
+  it("gives an epoch without any cumulative amount the placeholder tree: a non-zero root, total 0, and it verifies", async () => {
+    const input = { ...randomInput(SEED, 0, 0) };
+    const { bundle, tree, leaves } = await computeEpoch(metaFor(input), input);
+    const placeholder = StandardMerkleTree.of([[PLACEHOLDER_ACCOUNT, 0n]], ["address", "uint256"]);
+    expect(leaves).to.deep.equal({ accounts: [PLACEHOLDER_ACCOUNT], amounts: [0n], placeholder: true });
+    expect(bundle.root).to.equal(placeholder.root);
+    expect(bundle.root).to.not.equal(ZERO_HASH);
+    expect(bundle.root).to.equal("0xf0df3dcda05b4fbd9c655cde3d5ceb211e019e72ec816e127a59e7195f2cd7f5");
+    expect(bundle.total).to.equal(0n);
+    expect(bundle.operators).to.deep.equal([]); // the placeholder is a leaf, not an operator row
+    expect(tree.leafCount).to.equal(1);
+    const report = await verifyBundle(bundle);
+    expect(report.ok, JSON.stringify(report.discrepancies)).to.equal(true);
+    expect(report.recomputed!.root).to.equal(placeholder.root);
+    // A bundle claiming the zero root for it is caught.
+    const zero = await verifyBundle({ ...bundle, root: ZERO_HASH });
+    expect(zero.discrepancies.map((d) => d.kind)).to.deep.equal(["root"]);
+  });
+
+  it("uses the placeholder when the only rows have a cumulative of 0, and not once any account earned", async () => {
+    const input = { ...randomInput(SEED, 3, 0), emission: 0n, carryIn: 0n, previousCumulative: new Map() };
+    const zeroRewards = await computeEpoch(metaFor(input), input);
+    expect(zeroRewards.bundle.operators.length).to.be.greaterThan(0);
+    expect(zeroRewards.leaves.placeholder).to.equal(true);
+    const paid = await computeEpoch(metaFor({ ...input, emission: 1000n }), { ...input, emission: 1000n });
+    expect(paid.leaves.placeholder).to.equal(false);
+    expect(paid.leaves.accounts).to.not.include(PLACEHOLDER_ACCOUNT);
   });
 
   describe("accepts only the canonical form, with a precise error", () => {

@@ -6,6 +6,7 @@ import {
   type NodeTraffic,
   boostBps,
   computeEpochRewards,
+  computeEpochRewardsSorted,
 } from "../../src/epoch/index.js";
 import { BOOST, CAP, FC, MSN, Rng, addr, fc, randomInput } from "./helpers.js";
 
@@ -72,6 +73,8 @@ function referenceRewards(input: EpochRewardsInput) {
     carryOut: E - rewards.reduce((x, y) => x + y, 0n),
   };
 }
+
+const SEED_SORTED = 99;
 
 describe("epoch/rewards", () => {
   it("agrees with a plain reference implementation, with shared address prefixes and mixed letter case", () => {
@@ -259,6 +262,36 @@ describe("epoch/rewards", () => {
         { ...FC, numRuns: 50 },
       );
     });
+  });
+
+  it("gives the same result with the previous amounts as sorted arrays, and validates those arrays", () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const input = randomInput(seed, 30);
+      const entries = [...input.previousCumulative]
+        .map(([a, v]) => [a.toLowerCase(), v] as const)
+        .filter(([, v]) => v > 0n)
+        .sort((x, y) => (x[0] < y[0] ? -1 : 1));
+      const { previousCumulative: _ignored, ...rest } = input;
+      const sorted = computeEpochRewardsSorted(rest, {
+        addresses: entries.map((e) => e[0] as `0x${string}`),
+        amounts: entries.map((e) => e[1]),
+      });
+      expect(sorted).to.deep.equal(computeEpochRewards(input));
+    }
+    const { previousCumulative: _unused, ...rest } = randomInput(SEED_SORTED, 3);
+    const bad: [`0x${string}`[], bigint[], RegExp][] = [
+      [[addr(2), addr(1)], [1n, 1n], /strictly ascending \(at index 1\)/],
+      [[addr(1), addr(1)], [1n, 1n], /strictly ascending/],
+      [[`0x${"AB".repeat(20)}`], [1n], /not a lowercase address/],
+      [[addr(1)], [0n], /expected a uint256 bigint > 0/],
+      [[addr(1)], [], /equal-length arrays/],
+    ];
+    for (const [addresses, amounts, message] of bad) {
+      expect(() => computeEpochRewardsSorted(rest, { addresses, amounts })).to.throw(
+        EpochInputError,
+        message,
+      );
+    }
   });
 
   it("carries everything in an epoch without traffic and keeps earlier earners claimable", () => {

@@ -25,6 +25,9 @@ export async function ensureArtifacts(): Promise<void> {
     "token/MSNToken.sol/MSNToken.json",
     "emission/EmissionMinter.sol/EmissionMinter.json",
     "staking/MinerStaking.sol/MinerStaking.json",
+    "rewards/RewardsDistributor.sol/RewardsDistributor.json",
+    "vesting/VestingVault.sol/VestingVault.json",
+    "airdrop/TestnetAirdrop.sol/TestnetAirdrop.json",
   ];
   if (need.every((f) => existsSync(path.join(ROOT, "artifacts/contracts", f)))) return;
   const r = await runProcess(process.execPath, [HARDHAT, "compile", "--quiet"], {

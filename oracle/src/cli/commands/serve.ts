@@ -4,7 +4,9 @@ import { configFrom, type CommandModule } from "../shared.js";
 export const serveCommand: CommandModule = (program: Command) => {
   program
     .command("serve")
-    .description("run the ingest HTTP API (POST /v1/receipts, /health, /metrics, /openapi.json)")
+    .description(
+      "run the HTTP API (receipts, rewards, epochs, health, metrics, OpenAPI) and the epoch job when due",
+    )
     .option("--host <host>", "bind address (ORACLE_HOST)")
     .option("--port <port>", "port (ORACLE_PORT)")
     .action(async (opts: { host?: string; port?: string }, cmd: Command) => {
