@@ -29,6 +29,27 @@ interface ClaimData {
   account?: string;
   cumulativeAmount: bigint;
   proof: string[];
+  /** From the oracle: a newer root still in its challenge window that lists the account. */
+  pending?: { epoch: number; cumulativeAmount: bigint; claimableAt: number };
+}
+
+/** The read API's `pending` (a root in its challenge window), when well-formed. */
+function parsePending(raw: unknown): ClaimData["pending"] {
+  const p = raw as { epoch?: unknown; cumulativeAmount?: unknown; claimableAt?: unknown } | null | undefined;
+  if (
+    p == null ||
+    !Number.isSafeInteger(p.epoch) ||
+    typeof p.cumulativeAmount !== "string" ||
+    !/^[0-9]+$/.test(p.cumulativeAmount) ||
+    !Number.isSafeInteger(p.claimableAt)
+  ) {
+    return undefined;
+  }
+  return {
+    epoch: p.epoch as number,
+    cumulativeAmount: BigInt(p.cumulativeAmount),
+    claimableAt: p.claimableAt as number,
+  };
 }
 
 function fail(message: string): never {
@@ -98,7 +119,8 @@ async function fetchFromOracle(baseUrl: string, account: string): Promise<ClaimD
     fail(`oracle answer from ${url} is not JSON`);
   }
   const data = parseClaimData(body, `oracle answer from ${url}`);
-  return { ...data, account };
+  const pending = parsePending((body as { pending?: unknown }).pending);
+  return { ...data, account, ...(pending ? { pending } : {}) };
 }
 
 function readProofFile(file: string): ClaimData {
@@ -169,9 +191,15 @@ export async function claimRewards(args: ClaimArgs, hre: HardhatRuntimeEnvironme
 
   const alreadyClaimed = await distributor.claimed(account);
   if (data.cumulativeAmount <= alreadyClaimed) {
+    const p = data.pending;
+    const later =
+      p && p.cumulativeAmount > alreadyClaimed
+        ? `; ${formatEther(p.cumulativeAmount - alreadyClaimed)} MSN more once epoch ${p.epoch}'s root is ` +
+          `accepted (from ${new Date(p.claimableAt * 1000).toISOString()})`
+        : "";
     fail(
       `nothing to claim: ${account} has claimed ${formatEther(alreadyClaimed)} MSN of a cumulative ` +
-        `${formatEther(data.cumulativeAmount)} MSN`,
+        `${formatEther(data.cumulativeAmount)} MSN${later}`,
     );
   }
   const send = args.stake

@@ -422,25 +422,56 @@ export interface RewardsStatus {
   /** MSN paid out to the operator so far (`RewardsDistributor.claimed`). */
   claimed?: bigint;
   oracleUrl?: string;
-  /** The epoch of the oracle's latest amount for the operator. */
-  epoch?: number;
-  /** The operator's cumulative amount through `epoch` (0 when the oracle has none). */
+  /** The latest accepted epoch whose root lists the operator (null: none yet). */
+  epoch?: number | null;
+  /** The operator's cumulative amount in that root (0 when none). */
   cumulativeAmount?: bigint;
-  /** cumulativeAmount − claimed: still to claim. */
-  pending?: bigint;
-  /** Whether a claim of `pending` goes through now (its epoch's root is the current or the previous accepted one). */
-  claimableNow?: boolean;
-  /** When `epoch`'s root can be accepted, if it is still in its challenge window. */
-  claimableAt?: bigint;
+  /** cumulativeAmount − claimed: what a claim pays now. */
+  claimable?: bigint;
+  /** A newer root still in its challenge window that lists the operator. */
+  upcoming?: { epoch: number; cumulativeAmount: bigint; claimableAt: bigint; more: bigint };
   /** Why part of this is missing. */
   note?: string;
 }
 
-const ROOT_ACCEPTED = 2n;
+const DECIMAL_RE = /^[0-9]+$/;
+
+/** `{epoch, cumulativeAmount, pending: {epoch, cumulativeAmount, claimableAt} | null}` of the read API, checked. */
+function parseRewardsAnswer(
+  body: unknown,
+):
+  | {
+      epoch: number | null;
+      cumulative: bigint;
+      pending?: { epoch: number; cumulative: bigint; claimableAt: bigint };
+    }
+  | undefined {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const epochOk = b.epoch === null || (typeof b.epoch === "number" && Number.isSafeInteger(b.epoch));
+  if (!epochOk || typeof b.cumulativeAmount !== "string" || !DECIMAL_RE.test(b.cumulativeAmount))
+    return undefined;
+  const out = { epoch: b.epoch as number | null, cumulative: BigInt(b.cumulativeAmount) };
+  if (b.pending === null || b.pending === undefined) return out;
+  const p = b.pending as Record<string, unknown>;
+  if (
+    typeof p.epoch !== "number" ||
+    !Number.isSafeInteger(p.epoch) ||
+    typeof p.cumulativeAmount !== "string" ||
+    !DECIMAL_RE.test(p.cumulativeAmount) ||
+    typeof p.claimableAt !== "number"
+  ) {
+    return undefined;
+  }
+  return {
+    ...out,
+    pending: { epoch: p.epoch, cumulative: BigInt(p.cumulativeAmount), claimableAt: BigInt(p.claimableAt) },
+  };
+}
 
 /**
- * Reads claimed rewards from the distributor and the cumulative amount from the oracle's read API
- * (`GET /v1/rewards/:account`). Never fails the status: what cannot be read is explained in `note`.
+ * Reads claimed rewards from the distributor and, from the oracle's read API (`GET /v1/rewards/:account`),
+ * the amount in the latest accepted root (claimable now) and in a newer root still in its challenge window.
+ * Never fails the status: what cannot be read is explained in `note`.
  */
 export async function rewardsStatus(
   hre: HardhatRuntimeEnvironment,
@@ -468,66 +499,63 @@ export async function rewardsStatus(
   const oracleUrl = (args.oracleUrl ?? process.env.ORACLE_URL ?? DEFAULT_ORACLE_URL).replace(/\/+$/, "");
   const out: RewardsStatus = { distributor: address, claimed, oracleUrl };
   const url = `${oracleUrl}/v1/rewards/${operator}`;
-  let body: { epoch?: unknown; cumulativeAmount?: unknown };
+  let body: unknown;
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(ORACLE_TIMEOUT_MS) });
-    if (response.status === 404)
-      return { ...out, cumulativeAmount: 0n, pending: 0n, note: "the oracle has no rewards for it yet" };
+    if (response.status === 404) {
+      return { ...out, epoch: null, cumulativeAmount: 0n, claimable: 0n, note: "no root lists it yet" };
+    }
     if (!response.ok) return { ...out, note: `the oracle answered ${response.status} for ${url}` };
-    body = (await response.json()) as typeof body;
+    body = await response.json();
   } catch (e) {
     return {
       ...out,
       note: `oracle unreachable at ${oracleUrl} (${(e as Error).message}); pass --oracle-url`,
     };
   }
-  if (
-    typeof body.epoch !== "number" ||
-    !Number.isSafeInteger(body.epoch) ||
-    typeof body.cumulativeAmount !== "string" ||
-    !/^[0-9]+$/.test(body.cumulativeAmount)
-  ) {
-    return { ...out, note: `unexpected answer from ${url}` };
-  }
-  const cumulativeAmount = BigInt(body.cumulativeAmount);
-  const pending = cumulativeAmount > claimed ? cumulativeAmount - claimed : 0n;
-  const [info, nextToAccept] = await Promise.all([
-    distributor.epochRoot(body.epoch),
-    distributor.nextEpochToAccept(),
-  ]);
-  // A claim proves against the current or the previous accepted root.
-  const claimableNow = info.status === ROOT_ACCEPTED && BigInt(body.epoch) + 2n >= nextToAccept;
-  return {
+  const answer = parseRewardsAnswer(body);
+  if (answer === undefined) return { ...out, note: `unexpected answer from ${url}` };
+  const claimable = answer.cumulative > claimed ? answer.cumulative - claimed : 0n;
+  const result: RewardsStatus = {
     ...out,
-    epoch: body.epoch,
-    cumulativeAmount,
-    pending,
-    claimableNow,
-    ...(info.status === ROOT_ACCEPTED || info.claimableAt === 0n ? {} : { claimableAt: info.claimableAt }),
+    epoch: answer.epoch,
+    cumulativeAmount: answer.cumulative,
+    claimable,
   };
+  if (answer.pending) {
+    const already = answer.cumulative > claimed ? answer.cumulative : claimed;
+    result.upcoming = {
+      epoch: answer.pending.epoch,
+      cumulativeAmount: answer.pending.cumulative,
+      claimableAt: answer.pending.claimableAt,
+      more: answer.pending.cumulative > already ? answer.pending.cumulative - already : 0n,
+    };
+  }
+  return result;
 }
 
 function rewardsLines(r: RewardsStatus, now: bigint): string[] {
   if (r.claimed === undefined) return [`rewards         unknown: ${r.note}`];
   const lines = [`rewards claimed ${formatMsn(r.claimed)} (RewardsDistributor ${r.distributor})`];
   if (r.cumulativeAmount === undefined || r.epoch === undefined) {
-    lines.push(`rewards pending unknown: ${r.note}`);
+    lines.push(`rewards earned  unknown: ${r.note}`);
     return lines;
   }
-  let when: string;
-  if (r.pending === 0n) when = "nothing to claim";
-  else if (r.claimableNow) when = "claimable now (npx hardhat msn:claim --oracle-url ...)";
-  else if (r.claimableAt !== undefined) {
-    when =
-      `claimable once epoch ${r.epoch}'s root is accepted, from ${formatTime(r.claimableAt)}` +
-      (r.claimableAt > now
-        ? ` (in ${formatDuration(r.claimableAt - now)})`
-        : " (anyone may call acceptRoot now)");
-  } else when = `epoch ${r.epoch}'s root is not claimable on chain`;
   lines.push(
-    `rewards pending ${formatMsn(r.pending!)} of ${formatMsn(r.cumulativeAmount)} earned through epoch ${r.epoch} ` +
-      `(oracle ${r.oracleUrl}): ${when}`,
+    r.epoch === null
+      ? `rewards earned  nothing in an accepted root yet${r.note ? ` (${r.note})` : ""} (oracle ${r.oracleUrl})`
+      : `rewards earned  ${formatMsn(r.cumulativeAmount)} through epoch ${r.epoch} (oracle ${r.oracleUrl}): ` +
+          (r.claimable! > 0n ? `${formatMsn(r.claimable!)} claimable now (msn:claim)` : "nothing to claim"),
   );
+  if (r.upcoming) {
+    const u = r.upcoming;
+    lines.push(
+      `rewards pending ${formatMsn(u.more)} more in epoch ${u.epoch}'s root, claimable from ${formatTime(u.claimableAt)}` +
+        (u.claimableAt > now
+          ? ` (in ${formatDuration(u.claimableAt - now)})`
+          : " (anyone may call acceptRoot now)"),
+    );
+  }
   return lines;
 }
 

@@ -12,7 +12,7 @@ import {
 } from "../src/epoch/index.js";
 import { REJECTION_REASONS, RESULTS } from "../src/ingest/reasons.js";
 import type { DevnetRecord, EpochRecord, ResultCounts } from "./record.js";
-import { formatMsn } from "./format.js";
+import { formatInt, formatMsn } from "./format.js";
 
 export interface CheckResult {
   name: string;
@@ -52,7 +52,7 @@ function answersAsExpected(e: EpochRecord): CheckResult {
   return result(
     `epoch ${e.epoch}: the oracle answered every receipt as the simulation expects`,
     problems,
-    `${e.receiptsPosted} receipts, ${e.answers.accepted ?? 0} accepted`,
+    `${formatInt(e.receiptsPosted)} receipts, ${formatInt(e.answers.accepted ?? 0)} accepted`,
   );
 }
 
@@ -63,7 +63,7 @@ async function bundleMatchesReceipts(e: EpochRecord): Promise<CheckResult> {
   return result(
     `epoch ${e.epoch}: the bundle recomputes and matches the accepted receipts`,
     problems,
-    `${e.expected.count} counted receipts, ${e.bundle.nodes.length} nodes, root ${e.bundle.root.slice(0, 10)}…`,
+    `${formatInt(e.expected.count)} counted receipts, ${e.bundle.nodes.length} nodes, root ${e.bundle.root.slice(0, 10)}…`,
   );
 }
 
@@ -244,7 +244,7 @@ function distributorBalance(r: DevnetRecord): CheckResult {
   return result(
     "distributor balance = funded − Σ claimed",
     problems,
-    `${formatMsn(r.final.distributorBalance)} MSN left of ${formatMsn(r.final.funded)} funded`,
+    `${formatMsn(r.final.distributorBalance)} MSN (${r.final.distributorBalance} wei) left of ${formatMsn(r.final.funded)} MSN funded`,
   );
 }
 
@@ -303,7 +303,11 @@ function metricsMatchAnswers(r: DevnetRecord): CheckResult {
     }
   }
   const total = Object.values(answers).reduce((s, v) => s + v, 0);
-  return result("oracle /metrics receipt counters = the answers received", problems, `${total} receipts`);
+  return result(
+    "oracle /metrics receipt counters = the answers received",
+    problems,
+    `${formatInt(total)} receipts`,
+  );
 }
 
 function everyReasonShown(r: DevnetRecord): CheckResult {

@@ -31,7 +31,10 @@ export interface ClaimsInput {
   world: World;
   /** The read API's answers now (after the last root was accepted). */
   current: RewardsAnswers;
-  /** The read API's answers after the previous epoch's job (for --fault wrong-claim). */
+  /**
+   * The read API's answers right after the last epoch's job, when the epoch before it was the accepted one
+   * (for --fault wrong-claim: a proof against what is now the previous root).
+   */
   previous: RewardsAnswers | undefined;
   lastBundle: EpochBundle;
   fault: Fault | undefined;

@@ -25,6 +25,8 @@ export interface OracleHostOptions {
   clock: Clock;
   /** The oracle signer's private key (the deployment's oracle role): signs and proposes roots. */
   signerKey: Hex;
+  /** Where the epoch bundles are written. */
+  bundleDir: string;
 }
 
 export interface OracleHost {
@@ -49,6 +51,12 @@ export async function startOracle(opts: OracleHostOptions): Promise<OracleHost> 
       pollIntervalMs: 250,
       // Every simulated client posts from 127.0.0.1.
       rateLimitMax: 1_000_000,
+      // The devnet runs the epoch job and acceptRoot itself, at chosen chain times.
+      epochAutoRun: false,
+      signerKeys: opts.signerKey,
+      bundleDir: opts.bundleDir,
+      // The read API reads the distributor fresh: the devnet asks right after each acceptRoot.
+      chainCacheMs: 0,
     },
   });
   const log: WriteStream = createWriteStream(opts.logFile, { flags: "a" });

@@ -88,6 +88,7 @@ interface DeployConfig {
 /** Files of an earlier run in the same data directory: a run starts from nothing. */
 const RUN_FILES = [
   "oracle",
+  "bundles",
   "compile.log",
   "hardhat-node.log",
   "deploy.log",
@@ -196,6 +197,7 @@ export class Devnet {
       logLevel: opts.logLevel,
       clock: res.clock.now,
       signerKey: hardhatKey(19),
+      bundleDir: path.join(dataDir, "bundles"),
     });
     s.done(res.oracle.url);
     if (oraclePort.note) reporter.info(`  note: ${oraclePort.note}`);
@@ -298,10 +300,10 @@ export class Devnet {
     await this.postEpoch(traffic, ingest);
 
     let s = reporter.step(`epoch ${e}: epoch job (aggregate, rewards, tree, bundle, mint, proposeRoot)`);
-    const job = await runEpochJob(host, dc, e);
+    const job = await runEpochJob(host, e);
     s.done(`root ${job.bundle.root.slice(0, 10)}…, total ${formatMsn(job.bundle.total)} MSN`);
     s = reporter.step(`epoch ${e}: roots past their challenge window accepted; read API`);
-    const accepted = await acceptDueRoots(host, dc);
+    const accepted = await acceptDueRoots(host);
     const answers = await readAllRewards(host.url, world);
     s.done(accepted.length > 0 ? `accepted epoch ${accepted.join(", ")}` : "nothing due yet");
     return { epoch: e, ingest, answers, job };
@@ -335,7 +337,7 @@ export class Devnet {
     const s = this.reporter.step("chain time past the last root's challenge window; acceptRoot");
     await travelTo(dc, Math.max(Number(last.claimableAt), await latestTimestamp(dc)) + 1);
     await this.res.clock!.refresh();
-    const accepted = await acceptDueRoots(this.host, dc);
+    const accepted = await acceptDueRoots(this.host);
     s.done(accepted.length > 0 ? `accepted epoch ${accepted.join(", ")}` : "nothing left to accept");
     return accepted;
   }
@@ -350,7 +352,7 @@ export class Devnet {
       {
         world,
         current: await readAllRewards(this.host.url, world),
-        previous: this.answers.at(-2),
+        previous: this.answers.at(-1),
         lastBundle: this.records.at(-1)!.bundle,
         fault: opts.fault,
       },

@@ -185,8 +185,12 @@ export function buildWorld(opts: WorldOptions): World {
     if (full > topUp.stake)
       stakeChanges.push({ operator: topUp.index, kind: "topUp", amount: full - topUp.stake });
   }
+  // It unstakes down to half the full stake, so its boost drops to 1.5x from epoch 1 on.
   const unstake = operators.find((o) => o.stakePlan === "over" || o.stakePlan === "full");
-  if (unstake) stakeChanges.push({ operator: unstake.index, kind: "unstake", amount: unstake.stake / 2n });
+  if (unstake) {
+    const half = (opts.fullStakePerNode * BigInt(unstake.nodes.length)) / 2n;
+    stakeChanges.push({ operator: unstake.index, kind: "unstake", amount: unstake.stake - half });
+  }
   for (const op of operators) {
     const extra = stakeChanges
       .filter((c) => c.operator === op.index && c.kind === "topUp")

@@ -103,6 +103,44 @@ describe("msn:claim task", () => {
     expect(await d.token.balanceOf(miner.address)).to.equal(0n);
   });
 
+  it("says how much more a pending root will bring when nothing is claimable yet", async () => {
+    const { d } = await loadFixture(claimableFixture);
+    const carol = d.users[2];
+    const server: Server = createServer((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.end(
+        JSON.stringify({
+          account: carol.address.toLowerCase(),
+          epoch: null,
+          root: null,
+          cumulativeAmount: "0",
+          claimed: "0",
+          claimable: "0",
+          proof: [],
+          pending: {
+            epoch: 1,
+            root: "0x" + "11".repeat(32),
+            cumulativeAmount: (5n * MSN).toString(),
+            proof: [],
+            claimableAt: 1_900_000_000,
+          },
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      await expect(
+        run({ oracleUrl: url, account: carol.address, distributor: await d.distributor.getAddress() }),
+      ).to.be.rejectedWith(
+        `nothing to claim: ${carol.address} has claimed 0.0 MSN of a cumulative 0.0 MSN; 5.0 MSN more once ` +
+          "epoch 1's root is accepted (from 2030-03-17T17:46:40.000Z)",
+      );
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("claims from the oracle's read API", async () => {
     const { d, tree } = await loadFixture(claimableFixture);
     const alice = d.users[0];

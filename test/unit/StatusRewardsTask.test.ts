@@ -16,9 +16,17 @@ import {
   type RewardsDeployment,
 } from "../shared/rewardsFixture";
 
-/** A stand-in for the oracle's read API: answers GET /v1/rewards/:account from `answers`. */
+interface Leaf {
+  epoch: number;
+  cumulativeAmount: bigint;
+}
+
+/**
+ * A stand-in for the oracle's read API (the shape of oracle/src/http/routes/epochs.ts): answers
+ * GET /v1/rewards/:account with the account's leaf in the accepted root and, if any, in a pending one.
+ */
 async function fakeOracle(
-  answers: Map<string, { epoch: number; cumulativeAmount: bigint }>,
+  answers: Map<string, { accepted?: Leaf; pending?: Leaf & { claimableAt: bigint } }>,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const account = /^\/v1\/rewards\/(0x[0-9a-fA-F]{40})$/.exec(req.url ?? "")?.[1];
@@ -26,15 +34,28 @@ async function fakeOracle(
     res.setHeader("content-type", "application/json");
     if (!answer) {
       res.statusCode = 404;
-      res.end(JSON.stringify({ message: "no rewards" }));
+      res.end(JSON.stringify({ statusCode: 404, code: "not_found", message: "no rewards" }));
       return;
     }
+    const { accepted, pending } = answer;
     res.end(
       JSON.stringify({
-        epoch: answer.epoch,
-        cumulativeAmount: answer.cumulativeAmount.toString(),
+        account: account!.toLowerCase(),
+        epoch: accepted?.epoch ?? null,
+        root: null,
+        cumulativeAmount: (accepted?.cumulativeAmount ?? 0n).toString(),
         claimed: "0",
+        claimable: "0",
         proof: [],
+        pending: pending
+          ? {
+              epoch: pending.epoch,
+              root: `0x${"00".repeat(32)}`,
+              cumulativeAmount: pending.cumulativeAmount.toString(),
+              proof: [],
+              claimableAt: Number(pending.claimableAt),
+            }
+          : null,
       }),
     );
   });
@@ -74,21 +95,22 @@ describe("msn:status rewards (claimed on chain, pending from the oracle's read A
     return { d, alice, bob, tree0 };
   }
 
-  it("shows what is earned, claimed and claimable now once the epoch's root is accepted", async () => {
+  it("shows what is earned, claimed and claimable now from the accepted root", async () => {
     const { d, alice } = await loadFixture(fixture);
     const oracle = await fakeOracle(
-      new Map([[alice.address.toLowerCase(), { epoch: 0, cumulativeAmount: 12n * MSN }]]),
+      new Map([[alice.address.toLowerCase(), { accepted: { epoch: 0, cumulativeAmount: 12n * MSN } }]]),
     );
     try {
       const { result, output } = await status(d, alice.address, oracle.url);
       expect(result.rewards.claimed).to.equal(0n);
+      expect(result.rewards.epoch).to.equal(0);
       expect(result.rewards.cumulativeAmount).to.equal(12n * MSN);
-      expect(result.rewards.pending).to.equal(12n * MSN);
-      expect(result.rewards.claimableNow).to.equal(true);
+      expect(result.rewards.claimable).to.equal(12n * MSN);
+      expect(result.rewards.upcoming).to.equal(undefined);
       expect(result.balance).to.equal(0n);
       expect(output).to.contain("rewards claimed 0 MSN");
       expect(output).to.contain(
-        `rewards pending 12 MSN of 12 MSN earned through epoch 0 (oracle ${oracle.url}): claimable now`,
+        `rewards earned  12 MSN through epoch 0 (oracle ${oracle.url}): 12 MSN claimable now (msn:claim)`,
       );
       expect(output).to.contain("MSN balance     0 MSN");
     } finally {
@@ -107,46 +129,58 @@ describe("msn:status rewards (claimed on chain, pending from the oracle's read A
     await proposeTree(d, 1, tree1);
     const claimableAt = (await d.distributor.epochRoot(1)).claimableAt;
     const oracle = await fakeOracle(
-      new Map([[alice.address.toLowerCase(), { epoch: 1, cumulativeAmount: 20n * MSN }]]),
+      new Map([
+        [
+          alice.address.toLowerCase(),
+          {
+            accepted: { epoch: 0, cumulativeAmount: 12n * MSN },
+            pending: { epoch: 1, cumulativeAmount: 20n * MSN, claimableAt },
+          },
+        ],
+      ]),
     );
     try {
       let { result, output } = await status(d, alice.address, oracle.url);
       expect(result.rewards.claimed).to.equal(12n * MSN);
-      expect(result.rewards.pending).to.equal(8n * MSN);
-      expect(result.rewards.claimableNow).to.equal(false);
-      expect(result.rewards.claimableAt).to.equal(claimableAt);
+      expect(result.rewards.claimable).to.equal(0n);
+      expect(result.rewards.upcoming).to.deep.equal({
+        epoch: 1,
+        cumulativeAmount: 20n * MSN,
+        claimableAt,
+        more: 8n * MSN,
+      });
       expect(result.balance).to.equal(12n * MSN);
       expect(output).to.contain("rewards claimed 12 MSN");
+      expect(output).to.contain("rewards earned  12 MSN through epoch 0");
+      expect(output).to.contain(": nothing to claim");
       expect(output).to.match(
-        /rewards pending 8 MSN of 20 MSN earned through epoch 1 .*: claimable once epoch 1's root is accepted, from \S+ \(in 6h 0m\)/,
+        /rewards pending 8 MSN more in epoch 1's root, claimable from \S+ \(in 6h 0m\)/,
       );
 
       await time.increase(CHALLENGE_WINDOW);
       ({ output } = await status(d, alice.address, oracle.url));
       expect(output).to.contain("(anyone may call acceptRoot now)");
-      await d.distributor.acceptRoot();
-      ({ result } = await status(d, alice.address, oracle.url));
-      expect(result.rewards.claimableNow).to.equal(true);
     } finally {
       await oracle.close();
     }
   });
 
-  it("still shows the stake when the oracle has no rewards for the operator or cannot be reached", async () => {
+  it("still shows the stake when no root lists the operator or the oracle cannot be reached", async () => {
     const { d, alice, bob } = await loadFixture(fixture);
     const oracle = await fakeOracle(new Map());
     try {
       const { result, output } = await status(d, bob.address, oracle.url);
-      expect(result.rewards.cumulativeAmount).to.equal(0n);
-      expect(result.rewards.note).to.equal("the oracle has no rewards for it yet");
+      expect(result.rewards.epoch).to.equal(null);
+      expect(result.rewards.claimable).to.equal(0n);
+      expect(output).to.contain("rewards earned  nothing in an accepted root yet (no root lists it yet)");
       expect(output).to.contain("active stake");
     } finally {
       await oracle.close();
     }
     const { result, output } = await status(d, alice.address, "http://127.0.0.1:9");
     expect(result.rewards.claimed).to.equal(0n);
-    expect(result.rewards.pending).to.equal(undefined);
-    expect(output).to.contain("rewards pending unknown: oracle unreachable at http://127.0.0.1:9");
+    expect(result.rewards.cumulativeAmount).to.equal(undefined);
+    expect(output).to.contain("rewards earned  unknown: oracle unreachable at http://127.0.0.1:9");
   });
 
   it("fails with one line for a --distributor that is not a contract", async () => {
