@@ -14,59 +14,60 @@ import { CommanderError } from "commander";
 import { hardhatAccount } from "./accounts.js";
 import { formatMsn } from "./format.js";
 import { parseOptions, type DevnetOptions } from "./options.js";
-import { ROOT } from "./processes.js";
 import { createReporter, type Reporter } from "./progress.js";
-import { displayPath, Resources, runDevnet, type Devnet } from "./run.js";
+import { displayPath, removeDatabase, Resources, runDevnet, type Devnet, type ExtraEpoch } from "./run.js";
 
 function oneLine(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function serveBanner(devnet: Devnet): string {
-  const info = {
-    rpcUrl: devnet.rpcUrl,
-    chainId: devnet.dc.chainId,
-    oracleUrl: devnet.host.url,
-    deploymentsFile: devnet.deploymentsFile,
-    dataDir: devnet.dataDir,
-    portNotes: devnet.portNotes,
-    world: devnet.world,
-  };
-  const rel = displayPath;
-  const defaultRpc = info.rpcUrl === "http://127.0.0.1:8545";
-  const env = defaultRpc ? "" : `LOCALHOST_RPC_URL=${info.rpcUrl} `;
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function serveBanner(devnet: Devnet, extra: ExtraEpoch): string {
+  const rpcUrl = devnet.rpcUrl;
+  const oracleUrl = devnet.host.url;
+  const env = rpcUrl === "http://127.0.0.1:8545" ? "" : `LOCALHOST_RPC_URL=${rpcUrl} `;
   const depEnv =
-    rel(info.deploymentsFile) === path.join("deployments", "localhost.json")
+    displayPath(devnet.deploymentsFile) === path.join("deployments", "localhost.json")
       ? ""
-      : `MSN_DEPLOYMENTS_DIR=${path.dirname(info.deploymentsFile)} `;
+      : `MSN_DEPLOYMENTS_DIR=${path.dirname(devnet.deploymentsFile)} `;
   const accounts = [0, 4, 5].map((i) => {
     const a = hardhatAccount(i);
     const role =
       i === 0 ? "deployer" : i === 4 ? "public sale: holds the unlocked MSN" : "private-sale investor";
     return `    #${i}  ${a.address}  ${a.key}  (${role})`;
   });
-  const ops = info.world.operators
+  const ops = extra.claimable
     .slice(0, 3)
     .map(
-      (o) =>
-        `    operator ${o.index}  ${o.address}  ${o.key}  (${o.nodes.length} nodes, ${o.profile}, stake ${formatMsn(o.stake, 0)} MSN)`,
+      ({ operator: o, amount }) =>
+        `    operator ${o.index}  ${o.address}  ${o.key}  (${o.profile}, ${plural(o.nodes.length, "node")}, ` +
+        `${formatMsn(amount, 2)} MSN to claim)`,
     );
-  const op = info.world.operators[0]!;
+  const op = extra.claimable[0]?.operator;
+  const pre = `${env}${depEnv}`;
   return [
     "",
     "devnet running — Ctrl-C stops the chain and the oracle",
-    `  chain RPC      ${info.rpcUrl}  (chain id ${info.chainId}; Hardhat network "localhost")`,
-    `  oracle         ${info.oracleUrl}  (GET /v1/rewards/<account>, /v1/epochs, /health, /metrics, docs at /docs)`,
-    `  deployments    ${rel(info.deploymentsFile)}`,
-    `  data and logs  ${rel(info.dataDir)}`,
-    ...info.portNotes.map((n) => `  note           ${n}`),
-    "  Hardhat test accounts (10,000 ETH each; public keys, never use them elsewhere):",
+    `  chain RPC      ${rpcUrl}  (chain id ${devnet.dc.chainId}; Hardhat network "localhost")`,
+    `  oracle         ${oracleUrl}  (GET /v1/rewards/<account>, /v1/epochs, /health, /metrics, docs at /docs)`,
+    `  deployments    ${displayPath(devnet.deploymentsFile)}`,
+    `  data and logs  ${displayPath(devnet.dataDir)}`,
+    ...devnet.portNotes.map((n) => `  note           ${n}`),
+    "  Hardhat test accounts (10,000 ETH each; publicly known keys, never use them elsewhere):",
     ...accounts,
-    "  simulated operators (nodes, stake and claimed rewards):",
+    `  simulated operators with rewards to claim (epoch ${extra.epoch} was left unclaimed):`,
     ...ops,
     "  try, from another terminal:",
-    `    ${env}${depEnv}MINER_PRIVATE_KEY=${op.key} npx hardhat msn:status --network localhost --oracle-url ${info.oracleUrl}`,
-    `    ${env}${depEnv}npx hardhat msn:stake --network localhost --account 4 --amount 1000`,
+    ...(op
+      ? [
+          `    ${pre}MINER_PRIVATE_KEY=${op.key} npx hardhat msn:status --network localhost --oracle-url ${oracleUrl}`,
+          `    ${pre}MINER_PRIVATE_KEY=${op.key} npx hardhat msn:claim --network localhost --oracle-url ${oracleUrl} --stake`,
+        ]
+      : []),
+    `    ${pre}npx hardhat msn:stake --network localhost --account 4 --amount 1000`,
     "",
   ].join("\n");
 }
@@ -88,7 +89,7 @@ function moreEpochsOnEnter(devnet: Devnet, reporter: Reporter): void {
         (extra) =>
           reporter.info(
             `epoch ${extra.epoch} simulated and accepted: ${formatMsn(extra.unclaimed)} MSN unclaimed ` +
-              `by ${extra.operators} operators`,
+              `by ${plural(extra.claimable.length, "operator")}`,
           ),
         (err: unknown) => reporter.info(`devnet: that epoch failed: ${oneLine(err)}`),
       )
@@ -113,6 +114,7 @@ async function main(): Promise<number> {
   }
   const reporter = createReporter();
   const res = new Resources();
+  let dataDir: string | undefined;
   let stopping = false;
   const stopped = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
@@ -129,12 +131,21 @@ async function main(): Promise<number> {
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    process.on("SIGHUP", onSignal);
+    // `npm start` runs this under a shell; if that parent goes (npm killed without forwarding the signal),
+    // stop too rather than leave the chain and the oracle running as orphans.
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) onSignal("SIGHUP");
+    }, 1_000).unref();
   });
 
   const work = (async (): Promise<number> => {
     try {
       const { devnet, result } = await runDevnet(opts, reporter, res);
+      dataDir = devnet.dataDir;
       process.stdout.write(`\n${result.summary}\n`);
+      reporter.info(`summary.txt, record.json, bundles/ and logs in ${displayPath(devnet.dataDir)}`);
       if (!result.ok) {
         const failed = result.checks.filter((c) => !c.ok);
         process.stderr.write(
@@ -147,9 +158,9 @@ async function main(): Promise<number> {
         const extra = await devnet.extraEpoch();
         reporter.info(
           `epoch ${extra.epoch} simulated and accepted, left unclaimed: ${formatMsn(extra.unclaimed)} MSN ` +
-            `for ${extra.operators} operators to claim`,
+            `for ${plural(extra.claimable.length, "operator")} to claim`,
         );
-        process.stdout.write(serveBanner(devnet));
+        process.stdout.write(serveBanner(devnet, extra));
         if (process.stdin.isTTY) moreEpochsOnEnter(devnet, reporter);
         return await stopped; // runs until Ctrl-C
       }
@@ -166,6 +177,7 @@ async function main(): Promise<number> {
     await res.cleanup().catch((err: unknown) => {
       process.stderr.write(`devnet: cleanup failed: ${oneLine(err)}\n`);
     });
+    if (code === 0 && dataDir !== undefined) removeDatabase(dataDir);
   }
   return code;
 }

@@ -3,7 +3,7 @@
  * signed receipts with time travel and the oracle's epoch job, acceptance of the roots, claims, and the
  * record the checks and the summary are made of.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { capacityBytes } from "../src/ingest/service.js";
 import { EpochClock } from "../src/lib/epochClock.js";
@@ -32,7 +32,7 @@ import type { DevnetRecord, EpochRecord } from "./record.js";
 import { applyStakeChanges, fundWorld, registerClients, registerNodes, stakeWorld } from "./setup.js";
 import { summaryText } from "./summary.js";
 import { IngestModel, planEpochTraffic, type EpochTraffic } from "./traffic.js";
-import { buildWorld, METERED_QUOTA, type World } from "./world.js";
+import { buildWorld, METERED_QUOTA, type SimOperator, type World } from "./world.js";
 
 /** What was started, so that it can be stopped whatever happens. */
 export class Resources {
@@ -85,6 +85,29 @@ interface DeployConfig {
   roles: { publicSale: Hex; oracle: Hex };
 }
 
+/** Runs kept under .data/ (devnet-<time> directories); older ones are removed when a new one starts. */
+const KEEP_RUNS = 5;
+const RUN_DIR_RE = /^devnet-\d{8}-\d{6}$/;
+
+/** Removes all but the newest `keep` default run directories in `dir`. */
+export function pruneOldRuns(dir: string, keep: number): void {
+  if (!existsSync(dir)) return;
+  const runs = readdirSync(dir)
+    .filter((name) => RUN_DIR_RE.test(name))
+    .sort();
+  for (const name of runs.slice(0, Math.max(0, runs.length - keep))) {
+    rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * After a successful run that does not keep serving: the oracle's database (tens of MB) is only useful to
+ * a running oracle; the bundles, logs, summary.txt and record.json stay.
+ */
+export function removeDatabase(dataDir: string): void {
+  rmSync(path.join(dataDir, "oracle"), { recursive: true, force: true });
+}
+
 /** Files of an earlier run in the same data directory: a run starts from nothing. */
 const RUN_FILES = [
   "oracle",
@@ -96,6 +119,13 @@ const RUN_FILES = [
   "summary.txt",
   "record.json",
 ];
+
+export interface ExtraEpoch {
+  epoch: number;
+  unclaimed: bigint;
+  /** Operators with something to claim now, largest amount first. */
+  claimable: { operator: SimOperator; amount: bigint }[];
+}
 
 interface SimulatedEpoch {
   epoch: number;
@@ -136,6 +166,7 @@ export class Devnet {
 
   /** Compiles, starts the chain, deploys, starts the oracle and puts the simulated world in place. */
   static async start(opts: DevnetOptions, reporter: Reporter, res: Resources): Promise<Devnet> {
+    if (opts.dataDir === undefined) pruneOldRuns(path.join(ROOT, ".data"), KEEP_RUNS - 1);
     const dataDir = path.resolve(opts.dataDir ?? path.join(ROOT, ".data", `devnet-${timestampName()}`));
     mkdirSync(dataDir, { recursive: true });
     for (const name of RUN_FILES) rmSync(path.join(dataDir, name), { recursive: true, force: true });
@@ -406,12 +437,11 @@ export class Devnet {
    * For `--serve`: one more epoch whose rewards nobody claims, its root accepted, so that a wallet or
    * `msn:claim` has something to claim. Not part of the checks.
    */
-  async extraEpoch(): Promise<{ epoch: number; unclaimed: bigint; operators: number }> {
-    const { epoch: e } = await this.simulateEpoch();
+  async extraEpoch(): Promise<ExtraEpoch> {
+    const { epoch } = await this.simulateEpoch();
     await this.settle();
     const answers = await readAllRewards(this.host.url, this.world);
-    let unclaimed = 0n;
-    let operators = 0;
+    const claimable: ExtraEpoch["claimable"] = [];
     for (const op of this.world.operators) {
       const due = answers.get(op.address)?.cumulativeAmount ?? 0n;
       const claimed = await this.dc.client.readContract({
@@ -420,12 +450,10 @@ export class Devnet {
         functionName: "claimed",
         args: [op.address],
       });
-      if (due > claimed) {
-        unclaimed += due - claimed;
-        operators++;
-      }
+      if (due > claimed) claimable.push({ operator: op, amount: due - claimed });
     }
-    return { epoch: e, unclaimed, operators };
+    claimable.sort((a, b) => (a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : 0));
+    return { epoch, unclaimed: claimable.reduce((t, c) => t + c.amount, 0n), claimable };
   }
 
   /** One epoch's receipts: during the epoch, after its end within the grace period, and too late. */
