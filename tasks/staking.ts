@@ -437,9 +437,7 @@ export interface RewardsStatus {
 const DECIMAL_RE = /^[0-9]+$/;
 
 /** `{epoch, cumulativeAmount, pending: {epoch, cumulativeAmount, claimableAt} | null}` of the read API, checked. */
-function parseRewardsAnswer(
-  body: unknown,
-):
+function parseRewardsAnswer(body: unknown):
   | {
       epoch: number | null;
       cumulative: bigint;
