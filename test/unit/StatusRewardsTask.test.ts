@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import hre from "hardhat";
+import hre, { ethers } from "hardhat";
 
 import type { RewardsStatus } from "../../tasks/staking";
 import {
@@ -181,6 +184,52 @@ describe("msn:status rewards (claimed on chain, pending from the oracle's read A
     expect(result.rewards.claimed).to.equal(0n);
     expect(result.rewards.cumulativeAmount).to.equal(undefined);
     expect(output).to.contain("rewards earned  unknown: oracle unreachable at http://127.0.0.1:9");
+  });
+
+  it("is not misled by a deployments file of another deployment (stale deployments/<network>.json)", async () => {
+    const { d, alice } = await loadFixture(fixture);
+    const dir = mkdtempSync(path.join(tmpdir(), "msn-status-"));
+    const saved = process.env.MSN_DEPLOYMENTS_DIR;
+    process.env.MSN_DEPLOYMENTS_DIR = dir;
+    try {
+      const node = ethers.Wallet.createRandom();
+      await hre.run("msn:register-node", {
+        nodeKey: node.privateKey,
+        account: d.users.indexOf(alice) + 8,
+        staking: await d.staking.getAddress(),
+      });
+      writeFileSync(
+        path.join(dir, "hardhat.json"),
+        JSON.stringify({
+          network: "hardhat",
+          chainId: 31337,
+          deploymentBlock: 1_000_000,
+          contracts: { MinerStaking: d.stranger.address, RewardsDistributor: d.stranger.address },
+        }),
+      );
+      const lines: string[] = [];
+      const original = console.log;
+      console.log = (...parts: unknown[]) => lines.push(parts.map(String).join(" "));
+      let result: { nodes: string[]; rewards: RewardsStatus };
+      try {
+        result = await hre.run("msn:status", {
+          operator: alice.address,
+          staking: await d.staking.getAddress(),
+        });
+      } finally {
+        console.log = original;
+      }
+      expect(result.nodes).to.deep.equal([node.address]);
+      expect(result.rewards.note).to.equal(
+        `no contract at RewardsDistributor address ${d.stranger.address} on network "hardhat" ` +
+          "(from deployments/hardhat.json); pass --distributor",
+      );
+      expect(lines.join("\n")).to.contain("rewards         unknown: no contract at RewardsDistributor");
+    } finally {
+      if (saved === undefined) delete process.env.MSN_DEPLOYMENTS_DIR;
+      else process.env.MSN_DEPLOYMENTS_DIR = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("fails with one line for a --distributor that is not a contract", async () => {
