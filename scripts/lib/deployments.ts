@@ -29,7 +29,7 @@ export interface GrantRecord {
 
 /**
  * `deployments/<network>.json`: what the deploy script wrote, read by the Hardhat tasks, the oracle,
- * the fork suite and the web app. See docs/DEPLOYMENTS.md for every field.
+ * the fork suite and the web app. See docs/ARCHITECTURE.md ("Deployments file").
  */
 export interface DeploymentRecord {
   network: string;
