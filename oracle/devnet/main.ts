@@ -52,6 +52,7 @@ function serveBanner(devnet: Devnet, extra: ExtraEpoch): string {
     "",
     "devnet running — Ctrl-C stops the chain and the oracle",
     `  chain RPC      ${rpcUrl}  (chain id ${devnet.dc.chainId}; Hardhat network "localhost")`,
+    `  web app        ${oracleUrl}/  (connect a wallet on chain ${devnet.dc.chainId} with RPC ${rpcUrl})`,
     `  oracle         ${oracleUrl}  (GET /v1/rewards/<account>, /v1/epochs, /health, /metrics, docs at /docs)`,
     `  deployments    ${displayPath(devnet.deploymentsFile)}`,
     `  data and logs  ${displayPath(devnet.dataDir)}`,

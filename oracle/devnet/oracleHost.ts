@@ -45,6 +45,8 @@ export async function startOracle(opts: OracleHostOptions): Promise<OracleHost> 
       logLevel: opts.logLevel,
       dataDir: opts.dataDir,
       rpcUrl: opts.rpcUrl,
+      // The local chain is what a wallet adds to reach the devnet (the web app offers it).
+      webRpcUrl: opts.rpcUrl,
       deploymentsFile: opts.deploymentsFile,
       // A local chain has no reorgs: index nodes as soon as they are registered.
       confirmations: 0,

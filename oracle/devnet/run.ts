@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { buildWebApp } from "../web/build.js";
 import { capacityBytes } from "../src/ingest/service.js";
 import { EpochClock } from "../src/lib/epochClock.js";
 import type { Hex } from "../src/lib/hex.js";
@@ -179,6 +180,13 @@ export class Devnet {
     let s = reporter.step("compiling contracts (hardhat compile)");
     await runHardhat(["compile", "--quiet"], { logFile: path.join(dataDir, "compile.log") });
     s.done();
+    if (opts.serve) {
+      s = reporter.step("building the web app (oracle/web -> oracle/web/dist)");
+      const web = await buildWebApp();
+      s.done(
+        `app.js ${Math.round(web.bundleBytes / 1024)} KiB, ${Math.round(web.brotliBytes / 1024)} KiB brotli`,
+      );
+    }
 
     const portNotes: string[] = [];
     const chainPort = await choosePort(opts.port, "chain");

@@ -9,6 +9,8 @@ export const minerStakingAbi = parseAbi([
   "function stakeAt(address operator, uint256 timestamp) view returns (uint256)",
   "function boostParamsAt(uint256 timestamp) view returns (uint256 maxBoostBps, uint256 fullStakePerNode)",
   "function boostBps(address operator, uint256 nodeCount, uint256 timestamp) view returns (uint256)",
+  "function totalActiveStake() view returns (uint256)",
+  "function totalUnbonding() view returns (uint256)",
   "error StakingFutureLookup(uint256 timestamp, uint256 nowTime)",
 ]);
 
@@ -20,6 +22,9 @@ export const emissionMinterAbi = parseAbi([
   "function emitted(uint256 t) view returns (uint256)",
   "function mintedThroughEpoch() view returns (uint256)",
   "function endedEpochs() view returns (uint256)",
+  "function totalMinted() view returns (uint256)",
+  "function rateBps(uint256 year) pure returns (uint256)",
+  "function yearBudget(uint256 year) pure returns (uint256)",
   "function mint() returns (uint256 amount)",
   "error EmissionNothingToMint(uint256 mintedThroughEpoch, uint256 endedEpochs)",
 ]);
@@ -43,6 +48,7 @@ export const rewardsDistributorAbi = parseAbi([
   "function threshold() view returns (uint256)",
   "function isOracle(address account) view returns (bool)",
   "function challengeWindow() view returns (uint256)",
+  "function TOKEN() view returns (address)",
   "function hashEpochRoot(uint64 epoch, bytes32 root, uint256 total, bytes32 dataHash) view returns (bytes32)",
   "error RewardsPaused()",
   "error RewardsNoRoot()",

@@ -79,6 +79,13 @@ export interface OracleConfig {
   verifyThreads: number;
   /** Serve the Swagger UI at /docs. */
   docsUi: boolean;
+  /**
+   * The JSON-RPC URL the web app offers a wallet when it must add the chain (public: unlike `rpcUrl`, which
+   * may hold an API key, it is sent to browsers). Unset: the wallet must know the chain already.
+   */
+  webRpcUrl?: string;
+  /** The built web app (index.html and its bundle) served at `/`; default: oracle/web/dist. */
+  webDir?: string;
   /** Take the client IP (rate limit, logs) from X-Forwarded-For: only behind a trusted proxy. */
   trustProxy: boolean;
 }
@@ -328,6 +335,18 @@ export const FIELDS: readonly Field[] = [
     description: "signature verification threads",
   },
   { key: "docsUi", env: "ORACLE_DOCS_UI", kind: "bool", description: "serve Swagger UI at /docs" },
+  {
+    key: "webRpcUrl",
+    env: "ORACLE_WEB_RPC_URL",
+    kind: "url",
+    description: "public JSON-RPC URL the web app gives wallets to add the chain (sent to browsers)",
+  },
+  {
+    key: "webDir",
+    env: "ORACLE_WEB_DIR",
+    kind: "path",
+    description: "built web app served at / (default oracle/web/dist, from npm run build:web)",
+  },
   {
     key: "trustProxy",
     env: "ORACLE_TRUST_PROXY",

@@ -5,21 +5,12 @@
 import { existsSync } from "node:fs";
 import type { AppContext } from "../context.js";
 import type { Hash } from "../epoch/index.js";
-import { OracleError } from "../lib/errors.js";
+import { ApiError, OracleError } from "../lib/errors.js";
+
+export { ApiError };
 import type { Hex } from "../lib/hex.js";
 import { DistributorView, type DistributorState } from "./chainView.js";
 import { EpochStore, type EpochJobRow } from "./store.js";
-
-/** An error the API answers with its status code (a 4xx with its message; a 5xx as "unavailable"). */
-export class ApiError extends OracleError {
-  constructor(
-    readonly statusCode: number,
-    code: string,
-    message: string,
-  ) {
-    super(code, message, { retryable: statusCode === 503 });
-  }
-}
 
 export type EpochStatus = "aggregated" | "computed" | "signed" | "pending" | "accepted" | "vetoed";
 
@@ -96,6 +87,7 @@ export class EpochReadService {
         503,
         "unavailable",
         "this oracle has no chain configured (RPC_URL, RewardsDistributor)",
+        { expose: true },
       );
     }
     return this.view;

@@ -4,7 +4,7 @@ import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { AppContext } from "../context.js";
-import { OracleError } from "../lib/errors.js";
+import { ApiError, OracleError } from "../lib/errors.js";
 import { routeModules, type RouteModule } from "./routes/index.js";
 import { RequestValidationError, validatorCompiler } from "./validator.js";
 
@@ -40,6 +40,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
         { name: "receipts", description: "bandwidth receipts" },
         { name: "rewards", description: "epochs, roots, bundles and claimable rewards" },
         { name: "operations", description: "health and metrics" },
+        { name: "web", description: "what the miners' web app at / reads: deployment, overview, nodes" },
       ],
     },
   });
@@ -72,7 +73,7 @@ export async function buildApp(ctx: AppContext, opts: BuildAppOptions = {}): Pro
       });
     }
     const status = err.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
+    if ((status >= 400 && status < 500) || (err instanceof ApiError && err.expose)) {
       return reply.status(status).send({
         statusCode: status,
         error: STATUS_CODES[status] ?? "Client Error",

@@ -48,3 +48,22 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * An error the HTTP API answers with its status code: a 4xx with its code and message; a 5xx as
+ * "unavailable" / "internal" (its message logged, not sent), unless `expose` says the message was written for
+ * clients and holds nothing internal (e.g. "this oracle has no chain configured").
+ */
+export class ApiError extends OracleError {
+  readonly expose: boolean;
+  constructor(
+    readonly statusCode: number,
+    code: string,
+    message: string,
+    opts: { expose?: boolean; cause?: unknown } = {},
+  ) {
+    super(code, message, { retryable: statusCode === 503, cause: opts.cause });
+    this.name = "ApiError";
+    this.expose = statusCode < 500 || (opts.expose ?? false);
+  }
+}

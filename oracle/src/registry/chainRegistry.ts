@@ -48,6 +48,11 @@ export class ChainNodeRegistry implements NodeRegistry {
     return this.map.get(node);
   }
 
+  /** From the database (indexed by operator), as of the last applied block. */
+  nodesOf(operator: Hex, limit: number): Promise<Hex[]> {
+    return this.store.nodesOf(operator, limit);
+  }
+
   get size(): number {
     return this.map.size;
   }

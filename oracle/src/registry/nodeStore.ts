@@ -95,4 +95,14 @@ export class NodeStore {
       seq: r.seq,
     }));
   }
+
+  /** The nodes `operator` owns as of the cursor, sorted, at most `limit`. */
+  async nodesOf(operator: Hex, limit: number): Promise<Hex[]> {
+    const { rows } = await this.db.query<{ node: string }>(
+      `SELECT encode(node, 'hex') AS node FROM nodes WHERE operator = decode($1, 'hex')
+       ORDER BY node LIMIT $2`,
+      [operator.slice(2).toLowerCase(), limit],
+    );
+    return rows.map((r) => `0x${r.node}` as Hex);
+  }
 }

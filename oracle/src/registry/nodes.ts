@@ -17,6 +17,8 @@ export interface RegistryStatus {
  */
 export interface NodeRegistry {
   operatorOf(node: string): Hex | undefined;
+  /** The nodes `operator` owns now (lower-case, sorted), at most `limit` of them. */
+  nodesOf(operator: Hex, limit: number): Promise<Hex[]>;
   readonly size: number;
   /** Loads the initial state (for the chain registry: catches up with the chain). */
   start(): Promise<void>;
@@ -45,6 +47,13 @@ export class StaticNodeRegistry implements NodeRegistry {
 
   operatorOf(node: string): Hex | undefined {
     return this.map.get(node);
+  }
+
+  async nodesOf(operator: Hex, limit: number): Promise<Hex[]> {
+    const who = normAddress(operator);
+    const out: Hex[] = [];
+    for (const [node, op] of this.map) if (op === who) out.push(node as Hex);
+    return out.sort().slice(0, limit);
   }
 
   get size(): number {

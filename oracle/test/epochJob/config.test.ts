@@ -117,6 +117,7 @@ describe("epoch job configuration", () => {
         logger: createLogger("silent"),
         registry: {
           operatorOf: () => undefined,
+          nodesOf: async () => [],
           size: 0,
           start: async () => {},
           stop: async () => {},
@@ -137,7 +138,10 @@ describe("epoch job configuration", () => {
       const app = await buildApp(ctx);
       const res = await app.inject({ method: "GET", url: `/v1/rewards/${addr("x")}` });
       expect(res.statusCode).to.equal(503);
-      expect(res.json().code).to.equal("unavailable");
+      expect(res.json()).to.include({
+        code: "unavailable",
+        message: "this oracle has no chain configured (RPC_URL, RewardsDistributor)",
+      });
       const list = await app.inject({ method: "GET", url: "/v1/epochs" });
       expect(list.json()).to.deep.equal({ epochs: [], next: null });
       const doc = (await app.inject({ method: "GET", url: "/openapi.json" })).json() as {

@@ -1,0 +1,75 @@
+/** The oracle's HTTP API as the page uses it (same origin). Answers other than 2xx become ApiError. */
+import type { Address, Hex } from "viem";
+
+export interface PublicConfig {
+  chainId: number;
+  rpcUrl: string | null;
+  deploymentBlock: number | null;
+  epochLength: number;
+  genesisTime: number;
+  challengeWindow: number | null;
+  token: { address: Address | null; symbol: string; decimals: number };
+  contracts: {
+    MSNToken: Address | null;
+    MinerStaking: Address;
+    RewardsDistributor: Address | null;
+    EmissionMinter: Address | null;
+  };
+}
+
+export interface Overview {
+  now: number;
+  epoch: { current: number; start: number; end: number; length: number; genesisTime: number };
+  emission: {
+    year: number | null;
+    rateBps: number;
+    yearBudget: string;
+    emittedThisYear: string;
+    totalMinted: string;
+  };
+  staking: { totalActive: string; totalUnbonding: string };
+  lastRoot: { epoch: number; status: string; root: Hex; total: string; claimableAt: number } | null;
+  acceptedEpoch: number | null;
+}
+
+/** GET /v1/rewards/:account (docs/oracle-epoch-job.md). */
+export interface Rewards {
+  account: Address;
+  epoch: number | null;
+  root: Hex | null;
+  cumulativeAmount: string;
+  claimed: string;
+  claimable: string;
+  proof: Hex[];
+  pending: { epoch: number; root: Hex; cumulativeAmount: string; proof: Hex[]; claimableAt: number } | null;
+}
+
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function getJson<T>(path: string, allow404 = false): Promise<T | undefined> {
+  const res = await fetch(path, { headers: { accept: "application/json" } });
+  if (allow404 && res.status === 404) return undefined;
+  const body = (await res.json().catch(() => ({}))) as { message?: string };
+  if (!res.ok) {
+    throw new ApiError(
+      res.status,
+      `the oracle answered ${res.status} to ${path}: ${body.message ?? "no message"}`,
+    );
+  }
+  return body as T;
+}
+
+export const fetchPublicConfig = async () => (await getJson<PublicConfig>("/v1/config"))!;
+export const fetchOverview = async () => (await getJson<Overview>("/v1/overview"))!;
+/** The account's leaf of the accepted root (and of a pending one); undefined when no root lists it. */
+export const fetchRewards = (account: Address) => getJson<Rewards>(`/v1/rewards/${account}`, true);
+export const fetchNodes = async (account: Address) =>
+  (await getJson<{ nodes: Address[] }>(`/v1/operators/${account}/nodes?limit=50`))!.nodes;
