@@ -20,6 +20,7 @@ import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { MinerStaking, MSNToken, RewardsDistributor } from "../typechain-types";
 import { deploymentPath, readDeployment } from "../scripts/lib/deployments";
+import { signPermit } from "../scripts/lib/permit";
 
 const PLUGIN = "msn:staking";
 
@@ -312,22 +313,12 @@ task("msn:stake", "Stakes MSN for the miner (ERC-2612 permit in one transaction,
     } else {
       method = "stakeWithPermit";
       const deadline = (await latestTimestamp(hre)) + 3_600n;
-      const [, name, version, chainId, verifyingContract] = await token.eip712Domain();
-      const nonce = await token.nonces(operator);
-      const signature = await miner.signTypedData(
-        { name, version, chainId, verifyingContract },
-        {
-          Permit: [
-            { name: "owner", type: "address" },
-            { name: "spender", type: "address" },
-            { name: "value", type: "uint256" },
-            { name: "nonce", type: "uint256" },
-            { name: "deadline", type: "uint256" },
-          ],
-        },
-        { owner: operator, spender: stakingAddress, value: amount, nonce, deadline },
-      );
-      const { v, r, s } = hre.ethers.Signature.from(signature);
+      const { v, r, s } = await signPermit(token, miner, {
+        owner: operator,
+        spender: stakingAddress,
+        value: amount,
+        deadline,
+      });
       hash = (
         await send("stakeWithPermit", [staking, token], () =>
           staking.stakeWithPermit(amount, deadline, v, r, s),

@@ -27,7 +27,14 @@ import {
 } from "./observe.js";
 import { startOracle, waitForRegistry, type OracleHost } from "./oracleHost.js";
 import type { DevnetOptions } from "./options.js";
-import { choosePort, ROOT, runHardhat, startHardhatNode, type HardhatNode } from "./processes.js";
+import {
+  choosePort,
+  DevnetError,
+  ROOT,
+  runHardhat,
+  startHardhatNode,
+  type HardhatNode,
+} from "./processes.js";
 import type { Reporter } from "./progress.js";
 import type { DevnetRecord, EpochRecord } from "./record.js";
 import { applyStakeChanges, fundWorld, registerClients, registerNodes, stakeWorld } from "./setup.js";
@@ -84,6 +91,14 @@ interface DeploymentFile {
 
 interface DeployConfig {
   roles: { publicSale: Hex; oracle: Hex };
+}
+
+/** The allocation table the deploy script prints (from its header line to its total line). */
+export function allocationTable(deployLog: string): string[] | undefined {
+  const lines = deployLog.split("\n");
+  const start = lines.findIndex((l) => /^allocation\s+\|/.test(l));
+  const end = lines.findIndex((l, i) => i > start && /^total\s+\|/.test(l));
+  return start < 0 || end < 0 ? undefined : lines.slice(start, end + 1);
 }
 
 /** Runs kept under .data/ (devnet-<time> directories); older ones are removed when a new one starts. */
@@ -208,6 +223,11 @@ export class Devnet {
       readFileSync(path.join(ROOT, "deployments/config/localhost.json"), "utf8"),
     ) as DeployConfig;
     s.done(displayPath(deploymentsFile));
+    // The genesis split as the deploy script checked it (balances and escrows read back from the chain).
+    const table = allocationTable(readFileSync(path.join(dataDir, "deploy.log"), "utf8"));
+    if (table === undefined)
+      throw new DevnetError("the deploy script printed no allocation table (see deploy.log)");
+    reporter.info(table.map((line) => `  ${line}`).join("\n"));
 
     const dc = await connectChain(res.node.url, {
       token: deployment.contracts.MSNToken,

@@ -4,6 +4,7 @@
  */
 import { hexToSignature, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { PERMIT_TYPES } from "../src/chain/permit.js";
 import type { Hex } from "../src/lib/hex.js";
 import type { ClientsRepository } from "../src/registry/clients.js";
 import { stakingAbi, tokenAbi } from "./abi.js";
@@ -92,16 +93,6 @@ export async function registerNodes(dc: DevChain, world: World, onDone: () => vo
     }
   });
 }
-
-const PERMIT_TYPES = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-} as const;
 
 /** Stakes `amount` for `op`: an ERC-2612 permit and stake in one transaction, or approve then stake. */
 export async function stakeFor(

@@ -2,6 +2,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { ethers } from "hardhat";
 import type { BaseWallet, Signature } from "ethers";
 import type { MinerStaking, MSNToken } from "../../typechain-types";
+import { signPermit as signPermitWith } from "../../scripts/lib/permit";
 
 export const MSN = 10n ** 18n;
 export const DAY = 86_400n;
@@ -103,22 +104,7 @@ export async function signPermit(
   value: bigint,
   deadline: bigint,
 ): Promise<Signature> {
-  const { chainId } = await ethers.provider.getNetwork();
-  const nonce = await token.nonces(owner.address);
-  const sig = await owner.signTypedData(
-    { name: "Meson Network", version: "1", chainId, verifyingContract: await token.getAddress() },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    { owner: owner.address, spender, value, nonce, deadline },
-  );
-  return ethers.Signature.from(sig);
+  return signPermitWith(token, owner, { owner: owner.address, spender, value, deadline });
 }
 
 /**

@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 
 import { GENESIS_SUPPLY, MAX_SUPPLY, MSN, tokenFixture } from "../shared/tokenVestingFixture";
+import { signPermit as signPermitWith } from "../../scripts/lib/permit";
 
 describe("MSNToken", () => {
   describe("genesis", () => {
@@ -184,19 +185,7 @@ describe("MSNToken", () => {
         chainId,
         verifyingContract: await token.getAddress(),
       };
-      const types = {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      };
-      const nonce = await token.nonces(owner);
-      return ethers.Signature.from(
-        await signer.signTypedData(domain, types, { owner, spender, value, nonce, deadline }),
-      );
+      return signPermitWith(token, signer, { owner, spender, value, deadline }, domain);
     }
 
     it("sets an allowance from an owner's signature, submitted by anyone, and bumps the nonce", async () => {

@@ -9,36 +9,14 @@ import type { AppContext } from "../context.js";
 import type { Hex } from "../lib/hex.js";
 import { ApiError } from "../lib/errors.js";
 import { readEpochRoot, readNextEpochs } from "../epochJob/publish.js";
+import type { NetworkOverview } from "./types.js";
+
+export type { NetworkOverview };
 
 /** EmissionMinter.YEAR: the schedule's year is 365 days from the genesis time. */
 export const YEAR_SECONDS = 365 * 86_400;
 /** EmissionMinter's schedule length: nothing is minted after year 10. */
 export const SCHEDULE_YEARS = 10;
-
-export interface NetworkOverview {
-  /** The oracle's clock (the chain's time on a devnet), unix seconds. */
-  now: number;
-  epoch: { current: number; start: number; end: number; length: number; genesisTime: number };
-  emission: {
-    /** 0-based schedule year; null before the genesis time. */
-    year: number | null;
-    rateBps: number;
-    /** This year's budget and how much of it has been emitted by `now` (wei, decimal strings). */
-    yearBudget: string;
-    emittedThisYear: string;
-    totalMinted: string;
-  };
-  staking: { totalActive: string; totalUnbonding: string };
-  /** The newest proposed root (null before the first proposal) and the latest accepted one. */
-  lastRoot: {
-    epoch: number;
-    status: string;
-    root: Hex;
-    total: string;
-    claimableAt: number;
-  } | null;
-  acceptedEpoch: number | null;
-}
 
 /** The pure part: which schedule year `now` falls in and where that year starts. */
 export function scheduleYear(now: number, genesisTime: number): { year: number | null; yearStart: number } {

@@ -9,10 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { freePort } from "../helpers/hardhatNode.js";
 import { ROOT } from "../helpers/child.js";
-
-const MAIN = path.join(ROOT, "oracle/devnet/main.ts");
+import { DEVNET_MAIN, smallDevnetArgs } from "../helpers/devnet.js";
 
 interface Run {
   code: number | null;
@@ -38,7 +36,7 @@ function runDevnet(
   timeoutMs = 110_000,
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", DEVNET_MAIN, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -72,25 +70,7 @@ describe("npm start (the devnet's main job), small simulation", function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   async function args(name: string, extra: string[] = []): Promise<string[]> {
-    return [
-      "--nodes",
-      "20",
-      "--operators",
-      "6",
-      "--epochs",
-      "2",
-      "--receipts-per-node",
-      "8",
-      "--port",
-      String(await freePort()),
-      "--oracle-port",
-      String(await freePort()),
-      "--data-dir",
-      path.join(dir, name),
-      "--deployments-dir",
-      path.join(dir, name, "deployments"),
-      ...extra,
-    ];
+    return [...(await smallDevnetArgs(path.join(dir, name))), ...extra];
   }
 
   it("runs the whole system, claims every reward and passes every check (exit 0)", async () => {
@@ -98,6 +78,9 @@ describe("npm start (the devnet's main job), small simulation", function () {
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.match(/all \d+ checks ok\n$/);
     expect(run.stdout).to.not.contain("FAIL");
+    // The genesis split, as the deploy script checked it on chain.
+    expect(run.stderr).to.match(/^ {2}Private sale +\| +26,000,000 \| VestingVault 0x[0-9a-fA-F]{40} /m);
+    expect(run.stderr).to.match(/^ {2}total +\| 100,000,000 \| .*\| ok$/m);
     expect(run.stdout).to.contain("Σ claimed = the last root's total");
     expect(run.stdout).to.contain("last total + carry = Σ emission of the epochs");
     expect(run.stdout).to.match(/epoch 1: the oracle answered every receipt as the simulation expects/);

@@ -14,7 +14,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { createPublicClient, http, parseAbi, type Hex } from "viem";
-import { freePort } from "../helpers/hardhatNode.js";
+import { DEVNET_MAIN, smallDevnetArgs } from "../helpers/devnet.js";
 import { ROOT } from "../helpers/child.js";
 import { formatMsn } from "../../web/src/format.js";
 import { TestWallet } from "./testWallet.js";
@@ -45,28 +45,7 @@ interface Served {
 
 /** Starts `npm start -- --serve` (small simulation) and waits for its banner. */
 async function startServe(dir: string): Promise<Served> {
-  const args = [
-    "--import",
-    "tsx",
-    path.join(ROOT, "oracle/devnet/main.ts"),
-    "--serve",
-    "--nodes",
-    "24",
-    "--operators",
-    "6",
-    "--epochs",
-    "2",
-    "--receipts-per-node",
-    "8",
-    "--port",
-    String(await freePort()),
-    "--oracle-port",
-    String(await freePort()),
-    "--data-dir",
-    path.join(dir, "run"),
-    "--deployments-dir",
-    path.join(dir, "deployments"),
-  ];
+  const args = ["--import", "tsx", DEVNET_MAIN, "--serve", ...(await smallDevnetArgs(dir))];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
@@ -135,6 +114,21 @@ describe("miners' web app in Chromium, against npm start -- --serve", function (
   const chain = () => createPublicClient({ transport: http(served!.rpcUrl) });
   const pageErrors: string[] = [];
 
+  const consoleLines: string[] = [];
+  let appJsEncoding: string | undefined;
+  /** Opens the app and waits until it has loaded its config and overview; says why when it does not. */
+  async function openPage(p: Page): Promise<void> {
+    const res = await p.goto(`${served!.oracleUrl}/`);
+    try {
+      await p.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
+    } catch (err) {
+      throw new Error(
+        `the page did not get ready: GET / answered ${res?.status()}; message "${await p.textContent("#message").catch(() => "")}"; ` +
+          `console: ${consoleLines.join(" | ")}; page errors: ${pageErrors.join(" | ")}; body: ${(await p.content()).slice(0, 300)}`,
+        { cause: err },
+      );
+    }
+  }
   const wei = async (id: string) => BigInt((await page.getAttribute(`#${id}`, "data-wei")) ?? "NaN");
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
   /** Clicks `button` and waits until the action is over and the account shown again. */
@@ -201,6 +195,10 @@ describe("miners' web app in Chromium, against npm start -- --serve", function (
     wallet = new TestWallet(served.rpcUrl, config.chainId, chosen.key);
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     page.on("pageerror", (err) => pageErrors.push(err.message));
+    page.on("console", (msg) => consoleLines.push(`${msg.type()}: ${msg.text()}`));
+    page.on("response", (res) => {
+      if (new URL(res.url()).pathname === "/app.js") appJsEncoding = res.headers()["content-encoding"];
+    });
     await wallet.install(page);
   });
 
@@ -211,8 +209,7 @@ describe("miners' web app in Chromium, against npm start -- --serve", function (
   });
 
   it("shows the network overview before any wallet connects", async () => {
-    await page.goto(`${served!.oracleUrl}/`);
-    await page.waitForSelector("body[data-ready=true]");
+    await openPage(page);
     const overview = await json<{ epoch: { current: number }; staking: { totalActive: string } }>(
       `${served!.oracleUrl}/v1/overview`,
     );
@@ -228,6 +225,7 @@ describe("miners' web app in Chromium, against npm start -- --serve", function (
       /^epoch 2: 0x[0-9a-f]{6}…[0-9a-f]{6}, [\d,.]+ MSN in total, accepted$/,
     );
     expect(await page.isVisible("#miner")).to.equal(false);
+    expect(appJsEncoding, "the bundle is served pre-compressed").to.equal("br");
     // The overview is the chain's: this year's emission so far and the minted total from EmissionMinter.
     const minterAbi = parseAbi([
       "function emitted(uint256 t) view returns (uint256)",
@@ -253,8 +251,7 @@ describe("miners' web app in Chromium, against npm start -- --serve", function (
   it("says so when the browser has no wallet", async () => {
     const bare = await browser!.newPage();
     try {
-      await bare.goto(`${served!.oracleUrl}/`);
-      await bare.waitForSelector("body[data-ready=true]");
+      await openPage(bare);
       await bare.click("#connect");
       await bare.waitForSelector("#message.error");
       expect(await bare.textContent("#message")).to.equal(

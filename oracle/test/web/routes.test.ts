@@ -5,6 +5,7 @@ import path from "node:path";
 import { expect } from "chai";
 import type { Db } from "../../src/db/types.js";
 import { NodeStore } from "../../src/registry/nodeStore.js";
+import { scheduleYear, YEAR_SECONDS } from "../../src/web/overview.js";
 import { pgliteBackend } from "../helpers/backends.js";
 import { CHAIN_ID, createWorld, nodes, ops, STAKING, type World } from "../helpers/world.js";
 
@@ -45,11 +46,20 @@ describe("web app routes: /, /v1/config, /v1/overview, /v1/operators/:account/no
     writeFileSync(path.join(built, "app.js"), "export {};");
     writeFileSync(path.join(built, "style.css"), "body { color: red; }");
     writeFileSync(path.join(built, "style.css.gz"), gzipSync("body { color: red; }"));
+    writeFileSync(path.join(built, "index.html.gz"), gzipSync("<!doctype html><title>MSN miner</title>"));
     const w = await world(built);
     const page = await w.app.inject({ method: "GET", url: "/" });
     expect(page.statusCode).to.equal(200);
     expect(page.headers["content-type"]).to.match(/^text\/html/);
     expect(page.body).to.contain("MSN miner");
+    // What a browser sends: the compressed copy of the page.
+    const compressed = await w.app.inject({
+      method: "GET",
+      url: "/",
+      headers: { "accept-encoding": "gzip, deflate, br" },
+    });
+    expect(compressed.statusCode).to.equal(200);
+    expect(compressed.headers["content-encoding"]).to.equal("gzip");
     const js = await w.app.inject({ method: "GET", url: "/app.js" });
     expect(js.statusCode).to.equal(200);
     expect(js.headers["content-type"]).to.match(/javascript/);
@@ -134,5 +144,17 @@ describe("web app routes: /, /v1/config, /v1/overview, /v1/operators/:account/no
     expect(await store.nodesOf(op, 1)).to.deep.equal([n(1)]);
     expect(await store.nodesOf(other, 100)).to.deep.equal([n(4)]);
     expect(await store.nodesOf(n(0xcc), 100)).to.deep.equal([]);
+  });
+
+  it("places a time in the emission schedule's 365-day years", () => {
+    const g = 1_800_000_000;
+    expect(scheduleYear(g - 1, g)).to.deep.equal({ year: null, yearStart: g });
+    expect(scheduleYear(g, g)).to.deep.equal({ year: 0, yearStart: g });
+    expect(scheduleYear(g + YEAR_SECONDS - 1, g)).to.deep.equal({ year: 0, yearStart: g });
+    expect(scheduleYear(g + YEAR_SECONDS, g)).to.deep.equal({ year: 1, yearStart: g + YEAR_SECONDS });
+    expect(scheduleYear(g + 10 * YEAR_SECONDS + 5, g)).to.deep.equal({
+      year: 10,
+      yearStart: g + 10 * YEAR_SECONDS,
+    });
   });
 });

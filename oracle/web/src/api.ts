@@ -1,36 +1,8 @@
 /** The oracle's HTTP API as the page uses it (same origin). Answers other than 2xx become ApiError. */
 import type { Address, Hex } from "viem";
+import type { NetworkOverview as Overview, PublicConfig } from "../../src/web/types.js";
 
-export interface PublicConfig {
-  chainId: number;
-  rpcUrl: string | null;
-  deploymentBlock: number | null;
-  epochLength: number;
-  genesisTime: number;
-  challengeWindow: number | null;
-  token: { address: Address | null; symbol: string; decimals: number };
-  contracts: {
-    MSNToken: Address | null;
-    MinerStaking: Address;
-    RewardsDistributor: Address | null;
-    EmissionMinter: Address | null;
-  };
-}
-
-export interface Overview {
-  now: number;
-  epoch: { current: number; start: number; end: number; length: number; genesisTime: number };
-  emission: {
-    year: number | null;
-    rateBps: number;
-    yearBudget: string;
-    emittedThisYear: string;
-    totalMinted: string;
-  };
-  staking: { totalActive: string; totalUnbonding: string };
-  lastRoot: { epoch: number; status: string; root: Hex; total: string; claimableAt: number } | null;
-  acceptedEpoch: number | null;
-}
+export type { Overview, PublicConfig };
 
 /** GET /v1/rewards/:account (docs/oracle-epoch-job.md). */
 export interface Rewards {

@@ -18,6 +18,7 @@ import {
   type PublicClient,
   type WalletClient,
 } from "viem";
+import { PERMIT_TYPES } from "../../src/chain/permit.js";
 import { distributorAbi, stakingAbi, tokenAbi } from "./abi.js";
 import {
   fetchNodes,
@@ -448,24 +449,18 @@ async function stake(): Promise<string> {
   const amount = parseMsn($<HTMLInputElement>("stake-amount").value);
   const method = $<HTMLSelectElement>("stake-method").value;
   if (method === "permit") {
-    const [nonce, name, block] = await Promise.all([
+    const [nonce, domain, block] = await Promise.all([
       pc.readContract({ address: token, abi: tokenAbi, functionName: "nonces", args: [account] }),
-      pc.readContract({ address: token, abi: tokenAbi, functionName: "name" }),
+      // ERC-5267: the token says which EIP-712 domain its permits are checked against.
+      pc.readContract({ address: token, abi: tokenAbi, functionName: "eip712Domain" }),
       pc.getBlock({ blockTag: "latest" }),
     ]);
+    const [, name, version, chainId, verifyingContract] = domain;
     const deadline = block.timestamp + 3600n;
     const signature = await wc.signTypedData({
       account,
-      domain: { name, version: "1", chainId: config!.chainId, verifyingContract: token },
-      types: {
-        Permit: [
-          { name: "owner", type: "address" },
-          { name: "spender", type: "address" },
-          { name: "value", type: "uint256" },
-          { name: "nonce", type: "uint256" },
-          { name: "deadline", type: "uint256" },
-        ],
-      },
+      domain: { name, version, chainId, verifyingContract },
+      types: PERMIT_TYPES,
       primaryType: "Permit",
       message: { owner: account, spender: staking, value: amount, nonce, deadline },
     });

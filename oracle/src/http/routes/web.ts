@@ -9,6 +9,7 @@ import type { AppContext } from "../../context.js";
 import { ApiError } from "../../lib/errors.js";
 import type { Hex } from "../../lib/hex.js";
 import { OverviewService } from "../../web/overview.js";
+import type { PublicConfig as PublicConfigReply } from "../../web/types.js";
 import { Address, ErrorReply } from "../schemas.js";
 
 /** Where `npm run build:web` writes the page (oracle/web/dist). */
@@ -118,7 +119,7 @@ export async function webRoutes(app: FastifyInstance, ctx: AppContext): Promise<
         response: { 200: PublicConfig, ...errors },
       },
     },
-    async () => {
+    async (): Promise<PublicConfigReply> => {
       const { runtime, epochs, config } = ctx;
       // The token address never changes; read it once (again after a failure).
       chainFacts ??= readChainFacts();
@@ -179,8 +180,10 @@ export async function webRoutes(app: FastifyInstance, ctx: AppContext): Promise<
 
   const root = path.resolve(ctx.config.webDir ?? DEFAULT_WEB_DIR);
   if (existsSync(path.join(root, "index.html"))) {
-    // preCompressed: the build writes .br and .gz copies; browsers that accept them get those.
-    await app.register(fastifyStatic, { root, wildcard: false, index: "index.html", preCompressed: true });
+    // preCompressed: the build writes .br and .gz copies; browsers that accept them get those. `/` is routed
+    // by hand: @fastify/static's own index route answers 404 to a compressed request (v10.1).
+    await app.register(fastifyStatic, { root, wildcard: false, index: false, preCompressed: true });
+    app.get("/", { schema: { hide: true } }, (_req, reply) => reply.sendFile("index.html"));
   } else {
     ctx.logger.warn({ webDir: root }, "web app not built: run npm run build:web to serve it at /");
     app.get("/", { schema: { hide: true } }, async () => {
