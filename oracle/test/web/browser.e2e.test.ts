@@ -423,6 +423,23 @@ describe("miners' web app in Chromium, against npm start -- --serve", function (
     expect(await wei("claimable")).to.equal(0n);
     expect(await act("claim", "ok")).to.equal("Nothing to claim now.");
     await shot("9-claimed-and-staked");
+  });
+
+  it("stops showing the account when the wallet leaves the chain or disconnects, and reconnects", async () => {
+    await wallet.switchChain(1);
+    await page.waitForSelector("#miner", { state: "hidden" });
+    expect(await page.textContent("#message")).to.equal(
+      "The wallet switched to chain 1; this page works on chain 31337: connect again.",
+    );
+    await shot("10-wrong-chain");
+    // Connecting again asks the wallet to switch back.
+    await page.click("#connect");
+    await page.waitForSelector("#miner:not([hidden])");
+    expect(wallet.chainId).to.equal(31337);
+    await wallet.emit("accountsChanged", []);
+    await page.waitForSelector("#miner", { state: "hidden" });
+    expect(await page.textContent("#message")).to.equal("The wallet disconnected this page.");
+    expect(await page.textContent("#connect")).to.equal("Connect wallet");
     expect(pageErrors, "uncaught errors in the page").to.deep.equal([]);
   });
 });

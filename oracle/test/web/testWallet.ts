@@ -99,12 +99,23 @@ export class TestWallet {
   /** Switches the wallet to another account and tells the page, as a wallet does. */
   async switchAccount(key: Hex): Promise<void> {
     this.account = privateKeyToAccount(key);
-    await this.page!.evaluate((address) => {
-      (window as unknown as { __msnWalletEmit: (e: string, a: unknown) => void }).__msnWalletEmit(
-        "accountsChanged",
-        [address],
-      );
-    }, this.account.address);
+    await this.emit("accountsChanged", [this.account.address]);
+  }
+
+  /** Switches the wallet to another chain and tells the page. */
+  async switchChain(chainId: number): Promise<void> {
+    this.chainId = chainId;
+    await this.emit("chainChanged", `0x${chainId.toString(16)}`);
+  }
+
+  /** Fires an EIP-1193 event at the page's listeners. */
+  async emit(event: string, arg: unknown): Promise<void> {
+    await this.page!.evaluate(
+      ([e, a]) => {
+        (window as unknown as { __msnWalletEmit: (e: string, a: unknown) => void }).__msnWalletEmit(e, a);
+      },
+      [event, arg] as const,
+    );
   }
 
   private async rpc(method: string, params: unknown[]): Promise<unknown> {
