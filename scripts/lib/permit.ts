@@ -1,7 +1,10 @@
 import { Signature, type Signer, type TypedDataDomain } from "ethers";
 import type { MSNToken } from "../../typechain-types";
 
-/** EIP-2612 `Permit`, the struct `MSNToken` (OpenZeppelin ERC20Permit) checks. */
+/**
+ * EIP-2612 `Permit`, the struct `MSNToken` (OpenZeppelin ERC20Permit) checks. The oracle (ES modules) keeps
+ * the same struct in oracle/src/chain/permit.ts: Hardhat's CommonJS loader cannot require it from there.
+ */
 export const PERMIT_TYPES = {
   Permit: [
     { name: "owner", type: "address" },
