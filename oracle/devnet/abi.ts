@@ -34,6 +34,7 @@ export const stakingAbi = parseAbi([
   "function boostBps(address operator, uint256 nodeCount, uint256 timestamp) view returns (uint256)",
   "function boostParams() view returns (uint256 maxBoostBps, uint256 fullStakePerNode)",
   "function unbondingOf(address operator) view returns (uint256 total, uint256 withdrawable)",
+  "function unbondingPeriod() view returns (uint256)",
   "event NodeRegistered(address indexed node, address indexed operator)",
   "error StakingZeroAddress()",
   "error StakingZeroAmount()",

@@ -1,19 +1,8 @@
 /** Number formatting for the devnet's output (exact for token amounts: no floating point). */
 
-const WEI = 10n ** 18n;
+import { formatMsn, groupThousands as group } from "../src/lib/units.js";
 
-function group(digits: string): string {
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
-/** 1234567.891e18 wei → "1,234,567.891" (at most `decimals` decimals, truncated, trailing zeros dropped). */
-export function formatMsn(wei: bigint, decimals = 4): string {
-  const negative = wei < 0n;
-  const abs = negative ? -wei : wei;
-  const whole = group((abs / WEI).toString());
-  const fraction = (abs % WEI).toString().padStart(18, "0").slice(0, decimals).replace(/0+$/, "");
-  return `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`;
-}
+export { formatMsn };
 
 /** Decimal byte units: 1.5e12 → "1.50 TB". */
 export function formatBytes(bytes: bigint | number): string {

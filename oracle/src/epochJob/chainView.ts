@@ -2,6 +2,7 @@ import type { PublicClient } from "viem";
 import { rewardsDistributorAbi } from "../chain/abi.js";
 import type { Hash } from "../epoch/index.js";
 import type { Hex } from "../lib/hex.js";
+import { reuseOrLoad, type Cached } from "../lib/ttlCache.js";
 import { readEpochRoot, readNextEpochs, type OnChainRoot } from "./publish.js";
 
 export interface DistributorState {
@@ -11,21 +12,18 @@ export interface DistributorState {
   nextToAccept: number;
 }
 
-interface Cached<T> {
-  at: number;
-  value: Promise<T>;
-}
-
 const MAX_CLAIMED_ENTRIES = 10_000;
 
 /**
- * The distributor's state for the read API, cached for `ttlMs` (a few seconds: a claim or a new root shows up
+ * The distributor's state for the read API and the web app, cached for `ttlMs` (a few seconds: a claim or a new root shows up
  * that much later at most), so that a burst of wallet requests costs a handful of RPC calls.
  */
 export class DistributorView {
   private stateCache: Cached<DistributorState> | undefined;
   private readonly roots = new Map<number, Cached<OnChainRoot>>();
   private readonly claimedCache = new Map<string, Cached<bigint>>();
+  private tokenCache: Cached<Hex> | undefined;
+  private windowCache: Cached<number> | undefined;
 
   constructor(
     private readonly chain: PublicClient,
@@ -34,13 +32,34 @@ export class DistributorView {
   ) {}
 
   private cached<T>(entry: Cached<T> | undefined, load: () => Promise<T>): Cached<T> {
-    if (entry !== undefined && Date.now() - entry.at < this.ttlMs) return entry;
-    const fresh = { at: Date.now(), value: load() };
-    // A failed read is not cached.
-    fresh.value.catch(() => {
-      fresh.at = 0;
+    return reuseOrLoad(entry, this.ttlMs, load);
+  }
+
+  /** The token it pays out (immutable: read once). */
+  token(): Promise<Hex> {
+    this.tokenCache = reuseOrLoad(this.tokenCache, Infinity, async () => {
+      const token = await this.chain.readContract({
+        address: this.distributor,
+        abi: rewardsDistributorAbi,
+        functionName: "TOKEN",
+      });
+      return token.toLowerCase() as Hex;
     });
-    return fresh;
+    return this.tokenCache.value;
+  }
+
+  /** Seconds a proposed root waits before it can be accepted (governance may change it). */
+  challengeWindow(): Promise<number> {
+    this.windowCache = this.cached(this.windowCache, async () =>
+      Number(
+        await this.chain.readContract({
+          address: this.distributor,
+          abi: rewardsDistributorAbi,
+          functionName: "challengeWindow",
+        }),
+      ),
+    );
+    return this.windowCache.value;
   }
 
   state(): Promise<DistributorState> {

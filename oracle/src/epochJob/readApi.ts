@@ -6,8 +6,6 @@ import { existsSync } from "node:fs";
 import type { AppContext } from "../context.js";
 import type { Hash } from "../epoch/index.js";
 import { ApiError, OracleError } from "../lib/errors.js";
-
-export { ApiError };
 import type { Hex } from "../lib/hex.js";
 import { DistributorView, type DistributorState } from "./chainView.js";
 import { EpochStore, type EpochJobRow } from "./store.js";

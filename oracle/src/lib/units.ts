@@ -35,3 +35,22 @@ export function formatBytes(n: number): string {
   }
   return i === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${names[i]}`;
 }
+
+const WEI_PER_MSN = 10n ** 18n;
+
+/** "1234567" -> "1,234,567" */
+export function groupThousands(digits: string): string {
+  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+/**
+ * Wei as MSN with thousands separators and at most `decimals` fraction digits, truncated (never rounded up:
+ * nothing shows more than there is), trailing zeros dropped: 1234.5e18 -> "1,234.5". Exact: no floating point.
+ */
+export function formatMsn(wei: bigint, decimals = 4): string {
+  const negative = wei < 0n;
+  const abs = negative ? -wei : wei;
+  const whole = groupThousands((abs / WEI_PER_MSN).toString());
+  const fraction = (abs % WEI_PER_MSN).toString().padStart(18, "0").slice(0, decimals).replace(/0+$/, "");
+  return `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`;
+}

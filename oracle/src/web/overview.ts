@@ -4,12 +4,13 @@
  * open pages cost a handful of RPC calls.
  */
 import type { PublicClient } from "viem";
-import { emissionMinterAbi, minerStakingAbi, rewardsDistributorAbi } from "../chain/abi.js";
+import { emissionMinterAbi, minerStakingAbi } from "../chain/abi.js";
 import type { AppContext } from "../context.js";
-import type { Hex } from "../lib/hex.js";
+import type { DistributorView } from "../epochJob/chainView.js";
+import type { NetworkOverviewJson as NetworkOverview } from "../http/schemas.js";
 import { ApiError } from "../lib/errors.js";
-import { readEpochRoot, readNextEpochs } from "../epochJob/publish.js";
-import type { NetworkOverview } from "./types.js";
+import type { Hex } from "../lib/hex.js";
+import { reuseOrLoad, type Cached } from "../lib/ttlCache.js";
 
 export type { NetworkOverview };
 
@@ -26,17 +27,17 @@ export function scheduleYear(now: number, genesisTime: number): { year: number |
 }
 
 export class OverviewService {
-  private cache: { at: number; value: Promise<NetworkOverview> } | undefined;
+  private cache: Cached<NetworkOverview> | undefined;
 
-  constructor(private readonly ctx: AppContext) {}
+  /** `distributor`: the view the read API's routes share (undefined without a chain or distributor). */
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly distributor: DistributorView | undefined,
+  ) {}
 
-  private requireChain(): { chain: PublicClient; minter: Hex; staking: Hex; distributor: Hex } {
+  private requireChain(): { chain: PublicClient; minter: Hex; staking: Hex; distributor: DistributorView } {
     const { chain, runtime } = this.ctx;
-    if (
-      chain === undefined ||
-      runtime.emissionMinter === undefined ||
-      runtime.rewardsDistributor === undefined
-    ) {
+    if (chain === undefined || runtime.emissionMinter === undefined || this.distributor === undefined) {
       throw new ApiError(
         503,
         "no_chain",
@@ -48,19 +49,13 @@ export class OverviewService {
       chain,
       minter: runtime.emissionMinter,
       staking: runtime.minerStaking,
-      distributor: runtime.rewardsDistributor,
+      distributor: this.distributor,
     };
   }
 
   overview(): Promise<NetworkOverview> {
-    const ttl = this.ctx.config.chainCacheMs;
-    if (this.cache !== undefined && Date.now() - this.cache.at < ttl) return this.cache.value;
-    const fresh = { at: Date.now(), value: this.load() };
-    fresh.value.catch(() => {
-      if (this.cache === fresh) this.cache = undefined; // a failed read is not cached
-    });
-    this.cache = fresh;
-    return fresh.value;
+    this.cache = reuseOrLoad(this.cache, this.ctx.config.chainCacheMs, () => this.load());
+    return this.cache.value;
   }
 
   private async load(): Promise<NetworkOverview> {
@@ -70,58 +65,21 @@ export class OverviewService {
     const current = Math.max(0, epochs.epochAt(now));
     const { year, yearStart } = scheduleYear(now, epochs.genesisTime);
     const inSchedule = year !== null && year < SCHEDULE_YEARS;
-    const [rate, budget, emittedNow, emittedAtYearStart, totalMinted, totalActive, totalUnbonding, next] =
+    const minterRead = (functionName: "rateBps" | "yearBudget" | "emitted", arg: number): Promise<bigint> =>
+      chain.readContract({ address: minter, abi: emissionMinterAbi, functionName, args: [BigInt(arg)] });
+    const [rate, budget, emittedNow, emittedAtYearStart, totalMinted, totalActive, totalUnbonding, state] =
       await Promise.all([
-        inSchedule
-          ? chain.readContract({
-              address: minter,
-              abi: emissionMinterAbi,
-              functionName: "rateBps",
-              args: [BigInt(year)],
-            })
-          : 0n,
-        inSchedule
-          ? chain.readContract({
-              address: minter,
-              abi: emissionMinterAbi,
-              functionName: "yearBudget",
-              args: [BigInt(year)],
-            })
-          : 0n,
-        chain.readContract({
-          address: minter,
-          abi: emissionMinterAbi,
-          functionName: "emitted",
-          args: [BigInt(now)],
-        }),
-        chain.readContract({
-          address: minter,
-          abi: emissionMinterAbi,
-          functionName: "emitted",
-          args: [BigInt(yearStart)],
-        }),
+        inSchedule ? minterRead("rateBps", year) : 0n,
+        inSchedule ? minterRead("yearBudget", year) : 0n,
+        minterRead("emitted", now),
+        minterRead("emitted", yearStart),
         chain.readContract({ address: minter, abi: emissionMinterAbi, functionName: "totalMinted" }),
         chain.readContract({ address: staking, abi: minerStakingAbi, functionName: "totalActiveStake" }),
         chain.readContract({ address: staking, abi: minerStakingAbi, functionName: "totalUnbonding" }),
-        readNextEpochs(chain, distributor),
+        distributor.state(),
       ]);
-    const newest = next.nextToPropose - 1;
-    let lastRoot: NetworkOverview["lastRoot"] = null;
-    if (newest >= 0) {
-      const info = await readEpochRoot(chain, distributor, newest);
-      lastRoot = {
-        epoch: newest,
-        status: info.status,
-        root: info.root,
-        total: info.total.toString(),
-        claimableAt: info.claimableAt,
-      };
-    }
-    const [acceptedEpoch, acceptedRoot] = await chain.readContract({
-      address: distributor,
-      abi: rewardsDistributorAbi,
-      functionName: "currentRoot",
-    });
+    const newest = state.nextToPropose - 1;
+    const info = newest >= 0 ? await distributor.epochRoot(newest) : undefined;
     return {
       now,
       epoch: {
@@ -139,8 +97,17 @@ export class OverviewService {
         totalMinted: totalMinted.toString(),
       },
       staking: { totalActive: totalActive.toString(), totalUnbonding: totalUnbonding.toString() },
-      lastRoot,
-      acceptedEpoch: /^0x0+$/.test(acceptedRoot) ? null : Number(acceptedEpoch),
+      lastRoot:
+        info === undefined
+          ? null
+          : {
+              epoch: newest,
+              status: info.status,
+              root: info.root,
+              total: info.total.toString(),
+              claimableAt: info.claimableAt,
+            },
+      acceptedEpoch: state.current?.epoch ?? null,
     };
   }
 }

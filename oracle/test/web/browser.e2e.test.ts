@@ -13,7 +13,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { createPublicClient, http, parseAbi, type Hex } from "viem";
+import { createPublicClient, http, type Hex } from "viem";
+import { minterAbi, stakingAbi, tokenAbi } from "../../devnet/abi.js";
 import { DEVNET_MAIN, smallDevnetArgs } from "../helpers/devnet.js";
 import { ROOT } from "../helpers/child.js";
 import { formatMsn } from "../../web/src/format.js";
@@ -25,15 +26,6 @@ declare const document: { body: { dataset: Record<string, string | undefined> } 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = path.join(ROOT, "test-artifacts/web");
 const MSN = 10n ** 18n;
-
-const stakingAbi = parseAbi([
-  "function activeStakeOf(address operator) view returns (uint256)",
-  "function nodeCount(address operator) view returns (uint256)",
-  "function boostBps(address operator, uint256 nodeCount, uint256 timestamp) view returns (uint256)",
-  "function boostParams() view returns (uint256 maxBoostBps, uint256 fullStakePerNode)",
-  "function unbondingPeriod() view returns (uint256)",
-]);
-const tokenAbi = parseAbi(["function balanceOf(address account) view returns (uint256)"]);
 
 interface Served {
   child: ChildProcess;
@@ -227,11 +219,6 @@ describe("miners' web app in Chromium, against npm start -- --serve", function (
     expect(await page.isVisible("#miner")).to.equal(false);
     expect(appJsEncoding, "the bundle is served pre-compressed").to.equal("br");
     // The overview is the chain's: this year's emission so far and the minted total from EmissionMinter.
-    const minterAbi = parseAbi([
-      "function emitted(uint256 t) view returns (uint256)",
-      "function totalMinted() view returns (uint256)",
-      "function GENESIS_TIME() view returns (uint256)",
-    ]);
     const o = await json<{ now: number; emission: { emittedThisYear: string; totalMinted: string } }>(
       `${served!.oracleUrl}/v1/overview`,
     );

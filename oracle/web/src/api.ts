@@ -1,20 +1,11 @@
 /** The oracle's HTTP API as the page uses it (same origin). Answers other than 2xx become ApiError. */
-import type { Address, Hex } from "viem";
-import type { NetworkOverview as Overview, PublicConfig } from "../../src/web/types.js";
+import type { Address } from "viem";
+import type { NetworkOverviewJson, PublicConfigJson, RewardsJson } from "../../src/http/schemas.js";
 
-export type { Overview, PublicConfig };
-
-/** GET /v1/rewards/:account (docs/oracle-epoch-job.md). */
-export interface Rewards {
-  account: Address;
-  epoch: number | null;
-  root: Hex | null;
-  cumulativeAmount: string;
-  claimed: string;
-  claimable: string;
-  proof: Hex[];
-  pending: { epoch: number; root: Hex; cumulativeAmount: string; proof: Hex[]; claimableAt: number } | null;
-}
+// The answers' shapes come from the oracle's response schemas, so the two cannot drift apart.
+export type PublicConfig = PublicConfigJson;
+export type Overview = NetworkOverviewJson;
+export type Rewards = RewardsJson;
 
 export class ApiError extends Error {
   override name = "ApiError";

@@ -1,25 +1,18 @@
 /** Formatting and parsing of what the page shows and reads: MSN amounts, boosts, durations. Pure. */
 
+import { formatMsn as formatExact } from "../../src/lib/units.js";
+
 export const MSN_DECIMALS = 18;
 const UNIT = 10n ** BigInt(MSN_DECIMALS);
 
-function groupThousands(digits: string): string {
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
 /**
- * `wei` as MSN with thousands separators and at most `decimals` fraction digits (truncated, never rounded
- * up: the page never shows more than there is), trailing zeros dropped. `formatMsn(1234500000000000000000n)`
- * is "1,234.5".
+ * `wei` as MSN, truncated to `decimals` fraction digits (see the oracle's `formatMsn`); an amount too small to
+ * show is "<0.0001" rather than a misleading "0". `formatMsn(1234500000000000000000n)` is "1,234.5".
  */
 export function formatMsn(wei: bigint, decimals = 4): string {
-  const sign = wei < 0n ? "-" : "";
-  const abs = wei < 0n ? -wei : wei;
-  const whole = groupThousands((abs / UNIT).toString());
-  const fraction = (abs % UNIT).toString().padStart(MSN_DECIMALS, "0").slice(0, decimals).replace(/0+$/, "");
-  const truncated = abs > 0n && abs / UNIT === 0n && fraction === "";
-  if (truncated) return `${sign}<${decimals === 0 ? "1" : `0.${"0".repeat(decimals - 1)}1`}`;
-  return `${sign}${whole}${fraction === "" ? "" : `.${fraction}`}`;
+  const shown = formatExact(wei, decimals);
+  if (wei === 0n || !/^-?0$/.test(shown)) return shown;
+  return `${wei < 0n ? "-" : ""}<${decimals === 0 ? "1" : `0.${"0".repeat(decimals - 1)}1`}`;
 }
 
 /** An amount typed by the user, in MSN ("12.5", "1,000", "0.000001"), as wei; throws InputError. */

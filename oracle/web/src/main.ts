@@ -421,13 +421,14 @@ async function claim(andStake: boolean): Promise<string> {
       : `Nothing to claim now: epoch ${pending.epoch}'s rewards become claimable after its challenge window.`;
   }
   const amount = BigInt(rewards.cumulativeAmount);
+  const proof = rewards.proof as Hash[]; // 32-byte hex, by the response schema
   if (andStake) {
     const { request } = await pc.simulateContract({
       account,
       address: distributor,
       abi: distributorAbi,
       functionName: "claimAndStake",
-      args: [amount, rewards.proof],
+      args: [amount, proof],
     });
     await sendTracked("claim and stake", () => wc.writeContract(request));
     return `Claimed and staked ${formatMsn(claimable)} MSN.`;
@@ -437,7 +438,7 @@ async function claim(andStake: boolean): Promise<string> {
     address: distributor,
     abi: distributorAbi,
     functionName: "claim",
-    args: [account, amount, rewards.proof],
+    args: [account, amount, proof],
   });
   await sendTracked("claim", () => wc.writeContract(request));
   return `Claimed ${formatMsn(claimable)} MSN to your wallet.`;
@@ -557,7 +558,12 @@ async function start(): Promise<void> {
       "This oracle serves no RewardsDistributor: staking and claims are unavailable here.",
     );
   } else {
-    contracts = { token: MSNToken, staking: config.contracts.MinerStaking, distributor: RewardsDistributor };
+    // 20-byte hex, by the response schema.
+    contracts = {
+      token: MSNToken as Address,
+      staking: config.contracts.MinerStaking as Address,
+      distributor: RewardsDistributor as Address,
+    };
   }
   chain = defineChain({
     id: config.chainId,

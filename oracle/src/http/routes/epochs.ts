@@ -3,13 +3,8 @@ import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../../context.js";
 import { EpochReadService } from "../../epochJob/readApi.js";
-import { Address, Bytes32, ErrorReply } from "../schemas.js";
+import { AccountParams, Bytes32, Decimal, ErrorReply, Nullable, RewardsReply } from "../schemas.js";
 
-const Decimal = Type.String({
-  pattern: "^(0|[1-9][0-9]*)$",
-  description: "integer as a decimal string (wei, bytes)",
-});
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Status = Type.String({
   enum: ["aggregated", "computed", "signed", "pending", "accepted", "vetoed"],
   description:
@@ -56,31 +51,6 @@ const EpochDetail = Type.Object({
   ),
   signatures: Nullable(Type.Array(Type.String())),
 });
-const ProofFields = {
-  epoch: Type.Integer(),
-  root: Bytes32,
-  cumulativeAmount: Decimal,
-  proof: Type.Array(Bytes32),
-};
-const RewardsReply = Type.Object({
-  account: Address,
-  epoch: Nullable(Type.Integer({ description: "the accepted epoch whose root this proof is for" })),
-  root: Nullable(Bytes32),
-  cumulativeAmount: { ...Decimal, description: "claim(account, cumulativeAmount, proof) with these values" },
-  claimed: { ...Decimal, description: "RewardsDistributor.claimed(account) (cached a few seconds)" },
-  claimable: { ...Decimal, description: "cumulativeAmount - claimed: what a claim pays now" },
-  proof: Type.Array(Bytes32),
-  pending: Nullable(
-    Type.Object(
-      { ...ProofFields, claimableAt: Type.Integer({ description: "unix seconds" }) },
-      {
-        description:
-          "a newer root in its challenge window that lists the account: claimable after claimableAt",
-      },
-    ),
-  ),
-});
-
 const EpochParams = Type.Object({ n: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) });
 const ListQuery = Type.Object(
   {
@@ -89,7 +59,6 @@ const ListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const AccountParams = Type.Object({ account: Address });
 
 /** GET /v1/epochs, /v1/epochs/:n, /v1/epochs/:n/bundle and /v1/rewards/:account. */
 export async function epochsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

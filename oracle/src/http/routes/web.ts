@@ -4,74 +4,24 @@ import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { rewardsDistributorAbi } from "../../chain/abi.js";
 import type { AppContext } from "../../context.js";
 import { ApiError } from "../../lib/errors.js";
 import type { Hex } from "../../lib/hex.js";
+import { DistributorView } from "../../epochJob/chainView.js";
 import { OverviewService } from "../../web/overview.js";
-import type { PublicConfig as PublicConfigReply } from "../../web/types.js";
-import { Address, ErrorReply } from "../schemas.js";
+import {
+  AccountParams,
+  Address,
+  ErrorReply,
+  NetworkOverviewReply,
+  Nullable,
+  PublicConfigReply,
+  type PublicConfigJson,
+} from "../schemas.js";
 
 /** Where `npm run build:web` writes the page (oracle/web/dist). */
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../../web/dist/", import.meta.url));
 
-const Decimal = Type.String({
-  pattern: "^(0|[1-9][0-9]*)$",
-  description: "integer as a decimal string (wei)",
-});
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const MaybeAddress = Nullable(Address);
-
-const PublicConfig = Type.Object({
-  chainId: Type.Integer(),
-  rpcUrl: Nullable(
-    Type.String({ description: "public JSON-RPC URL for wallet_addEthereumChain (ORACLE_WEB_RPC_URL)" }),
-  ),
-  deploymentBlock: Nullable(Type.Integer()),
-  epochLength: Type.Integer(),
-  genesisTime: Type.Integer(),
-  challengeWindow: Nullable(
-    Type.Integer({ description: "seconds a proposed root waits before it is claimable" }),
-  ),
-  token: Type.Object({ address: MaybeAddress, symbol: Type.String(), decimals: Type.Integer() }),
-  contracts: Type.Object({
-    MSNToken: MaybeAddress,
-    MinerStaking: Address,
-    RewardsDistributor: MaybeAddress,
-    EmissionMinter: MaybeAddress,
-  }),
-});
-
-const Overview = Type.Object({
-  now: Type.Integer({ description: "the oracle's clock (unix seconds; the chain's time on a devnet)" }),
-  epoch: Type.Object({
-    current: Type.Integer(),
-    start: Type.Integer(),
-    end: Type.Integer(),
-    length: Type.Integer(),
-    genesisTime: Type.Integer(),
-  }),
-  emission: Type.Object({
-    year: Nullable(Type.Integer({ description: "0-based schedule year; null before the genesis time" })),
-    rateBps: Type.Integer(),
-    yearBudget: Decimal,
-    emittedThisYear: Decimal,
-    totalMinted: Decimal,
-  }),
-  staking: Type.Object({ totalActive: Decimal, totalUnbonding: Decimal }),
-  lastRoot: Nullable(
-    Type.Object({
-      epoch: Type.Integer(),
-      status: Type.String({ enum: ["none", "pending", "accepted", "vetoed"] }),
-      root: Type.String(),
-      total: Decimal,
-      claimableAt: Type.Integer(),
-    }),
-  ),
-  acceptedEpoch: Nullable(Type.Integer()),
-});
-
-const AccountParams = Type.Object({ account: Address });
 const NodesQuery = Type.Object(
   { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) },
   { additionalProperties: false },
@@ -88,27 +38,13 @@ const NodesReply = Type.Object({
  */
 export async function webRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const errors = { "4xx": ErrorReply, "5xx": ErrorReply };
-  const overview = new OverviewService(ctx);
-  let chainFacts: Promise<{ token: Hex | null; challengeWindow: number | null }> | undefined;
-
-  const readChainFacts = async () => {
-    const { chain, runtime } = ctx;
-    if (chain === undefined || runtime.rewardsDistributor === undefined)
-      return { token: null, challengeWindow: null };
-    const [token, window] = await Promise.all([
-      chain.readContract({
-        address: runtime.rewardsDistributor,
-        abi: rewardsDistributorAbi,
-        functionName: "TOKEN",
-      }),
-      chain.readContract({
-        address: runtime.rewardsDistributor,
-        abi: rewardsDistributorAbi,
-        functionName: "challengeWindow",
-      }),
-    ]);
-    return { token: token.toLowerCase() as Hex, challengeWindow: Number(window) };
-  };
+  const { chain, runtime } = ctx;
+  // One view of the distributor for both endpoints (cached for ORACLE_CHAIN_CACHE_MS; the token for good).
+  const distributor =
+    chain !== undefined && runtime.rewardsDistributor !== undefined
+      ? new DistributorView(chain, runtime.rewardsDistributor, ctx.config.chainCacheMs)
+      : undefined;
+  const overview = new OverviewService(ctx, distributor);
 
   app.get(
     "/v1/config",
@@ -116,30 +52,35 @@ export async function webRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       schema: {
         summary: "The deployment this oracle serves: chain, contracts, epoch clock",
         tags: ["web"],
-        response: { 200: PublicConfig, ...errors },
+        response: { 200: PublicConfigReply, ...errors },
       },
     },
-    async (): Promise<PublicConfigReply> => {
-      const { runtime, epochs, config } = ctx;
-      // The token address never changes; read it once (again after a failure).
-      chainFacts ??= readChainFacts();
-      const facts = await chainFacts.catch((err: unknown) => {
-        chainFacts = undefined;
-        // The RPC error may name the (secret) RPC URL: logged by the error handler, not sent.
-        throw new ApiError(503, "unavailable", `could not read the distributor: ${(err as Error).message}`, {
-          cause: err,
-        });
-      });
+    async (): Promise<PublicConfigJson> => {
+      const { epochs, config } = ctx;
+      const [token, challengeWindow] =
+        distributor === undefined
+          ? [null, null]
+          : await Promise.all([distributor.token(), distributor.challengeWindow()]).catch((err: unknown) => {
+              // The RPC error may name the (secret) RPC URL: logged by the error handler, not sent.
+              throw new ApiError(
+                503,
+                "unavailable",
+                `could not read the distributor: ${(err as Error).message}`,
+                {
+                  cause: err,
+                },
+              );
+            });
       return {
         chainId: runtime.chainId,
         rpcUrl: config.webRpcUrl ?? null,
         deploymentBlock: runtime.deploymentBlock ?? null,
         epochLength: epochs.epochLength,
         genesisTime: epochs.genesisTime,
-        challengeWindow: facts.challengeWindow,
-        token: { address: facts.token, symbol: "MSN", decimals: 18 },
+        challengeWindow,
+        token: { address: token, symbol: "MSN", decimals: 18 },
         contracts: {
-          MSNToken: facts.token,
+          MSNToken: token,
           MinerStaking: runtime.minerStaking,
           RewardsDistributor: runtime.rewardsDistributor ?? null,
           EmissionMinter: runtime.emissionMinter ?? null,
@@ -154,7 +95,7 @@ export async function webRoutes(app: FastifyInstance, ctx: AppContext): Promise<
       schema: {
         summary: "Network overview: epoch clock, this year's emission, total stake, newest root",
         tags: ["web"],
-        response: { 200: Overview, ...errors },
+        response: { 200: NetworkOverviewReply, ...errors },
       },
     },
     async () => overview.overview(),
